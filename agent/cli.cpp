@@ -1,0 +1,168 @@
+#include "agent/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "agent/commands/commands.hpp"
+#include "agent/config.hpp"
+#include "agent/platform/platform.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+#include "common/secret.hpp"
+
+namespace sb {
+
+namespace {
+
+// Command-line values by configuration key, filled by CLI11 and turned into the top configuration layer.
+struct CliValues {
+    std::map<std::string, std::vector<std::string>> values;
+    std::map<std::string, CLI::Option*> options;
+    std::string config_file;
+    bool dry_run = false;
+};
+
+struct OptionInfo {
+    const char* key;
+    const char* flag;
+    const char* help;
+    bool is_flag;
+};
+
+// The command-line spelling and help of each configuration key.
+constexpr OptionInfo join_options[] = {
+    {"managers", "--manager",
+     "a manager's Engine API: HOST, HOST:PORT, tcp://HOST:PORT, DNS name or FIRST_IP+COUNT (repeatable)",
+     false},
+    {"role", "--role", "worker or manager (default worker)", false},
+    {"token_file", "--token-file", "read the join token from this file instead of asking a manager", false},
+    {"labels", "--label", "KEY=VALUE label for this node (repeatable)", false},
+    {"advertise_addr", "--advertise-addr", "address advertised to other nodes", false},
+    {"listen_addr", "--listen-addr", "swarm listen address (default 0.0.0.0:2377)", false},
+    {"data_path_addr", "--data-path-addr", "address for data path traffic", false},
+    {"availability", "--availability", "active, pause or drain", false},
+    {"timeout", "--timeout", "overall deadline (default 15m)", false},
+    {"backoff_initial", "--backoff-initial", "first retry delay (default 1s)", false},
+    {"backoff_max", "--backoff-max", "longest retry delay (default 10s)", false},
+    {"interval", "--interval", "run: how often to check the node (default 30s)", false},
+    {"docker_host", "--docker-host", "the local engine (default unix:///var/run/docker.sock, or DOCKER_HOST)",
+     false},
+    {"tls", "--tls", "use TLS to the managers (default port 2376)", true},
+    {"tls_ca", "--tls-ca", "CA certificate to verify the managers", false},
+    {"tls_cert", "--tls-cert", "client certificate", false},
+    {"tls_key", "--tls-key", "client key", false},
+    {"prune_stale_nodes", "--prune-stale-nodes", "after joining, remove down nodes with this hostname", true},
+    {"state_file", "--state-file", "where to record the last outcome", false},
+    {"lock_file", "--lock-file", "the lock that keeps one agent per node", false},
+    {"log_level", "--log-level", "trace, debug, info, warn or error", false},
+    {"log_format", "--log-format", "text or json", false},
+};
+
+void add_options(CLI::App& app, CliValues& v, bool with_dry_run) {
+    app.add_option("--config", v.config_file,
+                   "configuration file (default " + platform::default_config_path().string() + ")");
+    for (const auto& o : join_options) {
+        if (o.is_flag) {
+            v.options[o.key] = app.add_flag(std::string(o.flag), o.help);
+        } else {
+            v.options[o.key] = app.add_option(std::string(o.flag), v.values[o.key], o.help);
+        }
+    }
+    if (with_dry_run) {
+        app.add_flag("--dry-run", v.dry_run,
+                     "do all the waiting and reading, print what would be done, change nothing");
+    }
+}
+
+ConfigLayer command_line_layer(const CliValues& v) {
+    ConfigLayer layer{"command line", {}};
+    for (const auto& o : join_options) {
+        auto* opt = v.options.at(o.key);
+        if (opt->count() == 0) {
+            continue;
+        }
+        std::string key = o.key;
+        if (o.is_flag) {
+            layer.values[key] = true;
+        } else if (key == "managers") {
+            layer.values[key] = v.values.at(key);
+        } else if (key == "labels") {
+            nlohmann::json labels = nlohmann::json::object();
+            for (const auto& item : v.values.at(key)) {
+                auto eq = item.find('=');
+                if (eq == std::string::npos || eq == 0) {
+                    throw Failure(ExitCode::usage,
+                                  "--label '" + item + "' is not KEY=VALUE; write e.g. --label zone=a");
+                }
+                labels[item.substr(0, eq)] = item.substr(eq + 1);
+            }
+            layer.values[key] = labels;
+        } else {
+            layer.values[key] = v.values.at(key).back();
+        }
+    }
+    return layer;
+}
+
+Config load_config(const CliValues& v) {
+    std::vector<ConfigLayer> layers;
+    if (!v.config_file.empty()) {
+        layers.push_back(read_config_file(v.config_file));
+    } else if (auto def = platform::default_config_path(); std::filesystem::exists(def)) {
+        layers.push_back(read_config_file(def));
+    }
+    layers.push_back(read_config_environment(system_getenv));
+    layers.push_back(command_line_layer(v));
+    auto config = build_config(layers, system_getenv);
+    config.dry_run = v.dry_run;
+    return config;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
+    CLI::App app{"swarm-bootstrap: brings this machine's Docker engine into a swarm, reliably",
+                 "swarm-bootstrap"};
+    app.require_subcommand(1);
+    CliValues values;
+
+    auto* join =
+        app.add_subcommand("join", "wait for the engine and a manager, join the swarm, verify, label");
+    add_options(*join, values, true);
+    auto* version = app.add_subcommand("version", "print the version, platform and Engine API range");
+
+    // Until the configuration says otherwise, log text at info level.
+    setup_logging(spdlog::level::info, LogFormat::text);
+    try {
+        std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+        app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) {
+            return app.exit(e);
+        }
+        std::fprintf(stderr, "swarm-bootstrap: %s; see 'swarm-bootstrap --help'\n", redact(e.what()).c_str());
+        return to_int(ExitCode::usage);
+    }
+
+    try {
+        if (version->parsed()) {
+            return commands::version();
+        }
+        auto config = load_config(values);
+        setup_logging(config.log_level, config.log_format);
+        if (join->parsed()) {
+            return commands::join(config, stop.get_token());
+        }
+        return to_int(ExitCode::usage);
+    } catch (const Failure& f) {
+        log("error").error("{}", f.what());
+        return to_int(f.code());
+    } catch (const Stopped&) {
+        log("error").error("interrupted before the work was done; run the command again");
+        return to_int(ExitCode::internal);
+    } catch (const std::exception& e) {
+        log("error").error("unexpected internal error: {}; please report it", e.what());
+        return to_int(ExitCode::internal);
+    }
+}
+
+}  // namespace sb

@@ -1,0 +1,366 @@
+#include "agent/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "agent/manager_address.hpp"
+#include "agent/platform/platform.hpp"
+#include "common/error.hpp"
+
+namespace sb {
+
+using nlohmann::json;
+
+namespace {
+
+enum class Kind { string, list, labels, duration, boolean };
+
+struct KeyInfo {
+    const char* key;
+    Kind kind;
+};
+
+// The single list of configuration keys: file, environment and command line all derive from it.
+constexpr KeyInfo key_table[] = {
+    {"managers", Kind::list},         {"role", Kind::string},
+    {"token_file", Kind::string},     {"labels", Kind::labels},
+    {"advertise_addr", Kind::string}, {"listen_addr", Kind::string},
+    {"data_path_addr", Kind::string}, {"availability", Kind::string},
+    {"timeout", Kind::duration},      {"backoff_initial", Kind::duration},
+    {"backoff_max", Kind::duration},  {"interval", Kind::duration},
+    {"docker_host", Kind::string},    {"tls", Kind::boolean},
+    {"tls_ca", Kind::string},         {"tls_cert", Kind::string},
+    {"tls_key", Kind::string},        {"prune_stale_nodes", Kind::boolean},
+    {"state_file", Kind::string},     {"lock_file", Kind::string},
+    {"log_level", Kind::string},      {"log_format", Kind::string},
+};
+
+const KeyInfo* find_key(std::string_view key) {
+    for (const auto& k : key_table) {
+        if (key == k.key) {
+            return &k;
+        }
+    }
+    return nullptr;
+}
+
+[[noreturn]] void bad(const std::string& key, const std::string& source, const std::string& problem) {
+    throw Failure(ExitCode::usage, "configuration key '" + key + "' (" + source + "): " + problem);
+}
+
+std::vector<std::string> split(std::string_view text, char sep) {
+    std::vector<std::string> out;
+    std::string item;
+    std::istringstream in{std::string(text)};
+    while (std::getline(in, item, sep)) {
+        auto b = item.find_first_not_of(" \t");
+        auto e = item.find_last_not_of(" \t");
+        if (b != std::string::npos) {
+            out.push_back(item.substr(b, e - b + 1));
+        }
+    }
+    return out;
+}
+
+// Turns "k=v" strings into a JSON object.
+json labels_from_strings(const std::vector<std::string>& items, const std::string& source) {
+    json obj = json::object();
+    for (const auto& item : items) {
+        auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            bad("labels", source, "'" + item + "' is not KEY=VALUE; write e.g. --label zone=a");
+        }
+        obj[item.substr(0, eq)] = item.substr(eq + 1);
+    }
+    return obj;
+}
+
+std::string expect_string(const std::string& key, const json& v, const std::string& source) {
+    if (!v.is_string()) {
+        bad(key, source, "expected a string, got " + v.dump());
+    }
+    return v.get<std::string>();
+}
+
+Duration expect_duration(const std::string& key, const json& v, const std::string& source) {
+    auto text = expect_string(key, v, source);
+    auto d = parse_duration(text);
+    if (!d || d->count() <= 0) {
+        bad(key, source, "'" + text + "' is not a positive duration; write e.g. 500ms, 30s, 15m or 1h");
+    }
+    return *d;
+}
+
+bool expect_bool(const std::string& key, const json& v, const std::string& source) {
+    if (v.is_boolean()) {
+        return v.get<bool>();
+    }
+    if (v.is_string()) {
+        auto s = v.get<std::string>();
+        if (s == "true" || s == "1" || s == "yes") {
+            return true;
+        }
+        if (s == "false" || s == "0" || s == "no") {
+            return false;
+        }
+    }
+    bad(key, source, "expected true or false, got " + v.dump());
+}
+
+template <class T>
+T expect_choice(const std::string& key, const json& v, const std::string& source,
+                std::initializer_list<std::pair<const char*, T>> choices) {
+    auto text = expect_string(key, v, source);
+    std::string names;
+    for (const auto& [name, value] : choices) {
+        if (text == name) {
+            return value;
+        }
+        names += names.empty() ? name : std::string("|") + name;
+    }
+    bad(key, source, "'" + text + "' is not one of " + names);
+}
+
+void check_label_key(const std::string& k, const std::string& source) {
+    if (k.empty() || k.find_first_of("= \t\n") != std::string::npos) {
+        bad("labels", source, "label key '" + k + "' must be non-empty and contain no '=' or spaces");
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> system_getenv(const std::string& name) {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) {
+        return std::nullopt;
+    }
+    return std::string(v);
+}
+
+const std::vector<std::string>& config_keys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k;
+        for (const auto& info : key_table) {
+            k.emplace_back(info.key);
+        }
+        return k;
+    }();
+    return keys;
+}
+
+ConfigLayer read_config_file(const std::filesystem::path& path) {
+    ConfigLayer layer{path.string(), {}};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Failure(ExitCode::usage, "cannot read configuration file " + path.string() +
+                                           "; check the path given with --config");
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    json doc = json::parse(buf.str(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        throw Failure(ExitCode::usage,
+                      "configuration file " + path.string() +
+                          " is not a JSON object; check its syntax (e.g. with python3 -m json.tool)");
+    }
+    for (auto& [key, value] : doc.items()) {
+        if (key == "tls" && value.is_object()) {
+            // "tls": {"ca": ..., "cert": ..., "key": ...} is the nested spelling of tls_ca, tls_cert,
+            // tls_key.
+            for (auto& [sub, subvalue] : value.items()) {
+                if (sub != "ca" && sub != "cert" && sub != "key") {
+                    bad("tls." + sub, layer.source, "unknown key; known: ca, cert, key");
+                }
+                layer.values["tls_" + sub] = subvalue;
+            }
+            layer.values["tls"] = true;
+            continue;
+        }
+        if (find_key(key) == nullptr) {
+            bad(key, layer.source, "unknown key; see the README for the keys that exist");
+        }
+        if (find_key(key)->kind == Kind::list && value.is_string()) {
+            value = json::array({value});
+        }
+        layer.values[key] = value;
+    }
+    return layer;
+}
+
+ConfigLayer read_config_environment(
+    const std::function<std::optional<std::string>(const std::string&)>& getenv) {
+    ConfigLayer layer{"environment", {}};
+    for (const auto& info : key_table) {
+        std::string name = "SWARM_BOOTSTRAP_";
+        for (const char* c = info.key; *c != '\0'; ++c) {
+            name += static_cast<char>(std::toupper(static_cast<unsigned char>(*c)));
+        }
+        auto value = getenv(name);
+        if (!value) {
+            continue;
+        }
+        std::string source = "environment variable " + name;
+        switch (info.kind) {
+            case Kind::list:
+                layer.values[info.key] = split(*value, ',');
+                break;
+            case Kind::labels:
+                layer.values[info.key] = labels_from_strings(split(*value, ','), source);
+                break;
+            default:
+                layer.values[info.key] = *value;
+        }
+    }
+    return layer;
+}
+
+Config build_config(const std::vector<ConfigLayer>& layers,
+                    const std::function<std::optional<std::string>(const std::string&)>& getenv) {
+    // Merge: the last layer that sets a key wins, except labels, which merge key by key.
+    std::map<std::string, std::pair<json, std::string>> merged;
+    json labels = json::object();
+    std::map<std::string, std::string> label_source;
+    for (const auto& layer : layers) {
+        for (const auto& [key, value] : layer.values) {
+            if (key == "labels") {
+                if (!value.is_object()) {
+                    bad(key, layer.source, "expected an object of \"key\": \"value\" pairs");
+                }
+                for (auto& [lk, lv] : value.items()) {
+                    labels[lk] = lv;
+                    label_source[lk] = layer.source;
+                }
+                continue;
+            }
+            merged[key] = {value, layer.source};
+        }
+    }
+
+    Config c;
+    for (auto& [lk, lv] : labels.items()) {
+        check_label_key(lk, label_source[lk]);
+        c.labels[lk] = expect_string("labels." + lk, lv, label_source[lk]);
+    }
+    for (const auto& [key, entry] : merged) {
+        const auto& [v, source] = entry;
+        if (key == "managers") {
+            if (!v.is_array()) {
+                bad(key, source, "expected a list of manager addresses");
+            }
+            for (const auto& m : v) {
+                auto text = expect_string(key, m, source);
+                if (auto spec = parse_manager_spec(text); !spec) {
+                    bad(key, source, spec.error());
+                }
+                c.managers.push_back(text);
+            }
+        } else if (key == "role") {
+            c.role =
+                expect_choice<Role>(key, v, source, {{"worker", Role::worker}, {"manager", Role::manager}});
+        } else if (key == "token_file") {
+            c.token_file = expect_string(key, v, source);
+        } else if (key == "advertise_addr") {
+            c.advertise_addr = expect_string(key, v, source);
+        } else if (key == "listen_addr") {
+            c.listen_addr = expect_string(key, v, source);
+        } else if (key == "data_path_addr") {
+            c.data_path_addr = expect_string(key, v, source);
+        } else if (key == "availability") {
+            c.availability = expect_choice<std::string>(
+                key, v, source, {{"active", "active"}, {"pause", "pause"}, {"drain", "drain"}});
+        } else if (key == "timeout") {
+            c.timeout = expect_duration(key, v, source);
+        } else if (key == "backoff_initial") {
+            c.backoff_initial = expect_duration(key, v, source);
+        } else if (key == "backoff_max") {
+            c.backoff_max = expect_duration(key, v, source);
+        } else if (key == "interval") {
+            c.interval = expect_duration(key, v, source);
+        } else if (key == "docker_host") {
+            c.docker_host = expect_string(key, v, source);
+            if (auto ep = parse_endpoint(c.docker_host); !ep) {
+                bad(key, source, ep.error());
+            }
+        } else if (key == "tls") {
+            c.tls = expect_bool(key, v, source);
+        } else if (key == "tls_ca") {
+            c.tls_options.ca_file = expect_string(key, v, source);
+        } else if (key == "tls_cert") {
+            c.tls_options.cert_file = expect_string(key, v, source);
+        } else if (key == "tls_key") {
+            c.tls_options.key_file = expect_string(key, v, source);
+        } else if (key == "prune_stale_nodes") {
+            c.prune_stale_nodes = expect_bool(key, v, source);
+        } else if (key == "state_file") {
+            c.state_file = expect_string(key, v, source);
+        } else if (key == "lock_file") {
+            c.lock_file = expect_string(key, v, source);
+        } else if (key == "log_level") {
+            c.log_level = expect_choice<spdlog::level::level_enum>(key, v, source,
+                                                                   {{"trace", spdlog::level::trace},
+                                                                    {"debug", spdlog::level::debug},
+                                                                    {"info", spdlog::level::info},
+                                                                    {"warn", spdlog::level::warn},
+                                                                    {"error", spdlog::level::err}});
+        } else if (key == "log_format") {
+            c.log_format = expect_choice<LogFormat>(key, v, source,
+                                                    {{"text", LogFormat::text}, {"json", LogFormat::json}});
+        } else {
+            bad(key, source, "unknown key; see the README for the keys that exist");
+        }
+    }
+
+    if (c.backoff_max < c.backoff_initial) {
+        bad("backoff_max", merged.count("backoff_max") ? merged["backoff_max"].second : "default",
+            "must not be shorter than backoff_initial (" + format_duration(c.backoff_initial) + ")");
+    }
+    // The docker CLI's environment, as the CLI itself reads it.
+    if (c.docker_host.empty()) {
+        if (auto host = getenv("DOCKER_HOST"); host && !host->empty()) {
+            if (auto ep = parse_endpoint(*host); !ep) {
+                bad("docker_host", "environment variable DOCKER_HOST", ep.error());
+            }
+            c.docker_host = *host;
+        } else {
+            c.docker_host = platform::default_docker_host();
+        }
+    }
+    auto cert_path = getenv("DOCKER_CERT_PATH");
+    auto tls_verify = getenv("DOCKER_TLS_VERIFY");
+    if (cert_path && !cert_path->empty()) {
+        std::filesystem::path dir(*cert_path);
+        if (c.tls_options.ca_file.empty()) {
+            c.tls_options.ca_file = (dir / "ca.pem").string();
+        }
+        if (c.tls_options.cert_file.empty()) {
+            c.tls_options.cert_file = (dir / "cert.pem").string();
+        }
+        if (c.tls_options.key_file.empty()) {
+            c.tls_options.key_file = (dir / "key.pem").string();
+        }
+    }
+    if (tls_verify && !tls_verify->empty() && merged.count("tls") == 0) {
+        c.tls = true;
+    }
+    if (!c.tls_options.ca_file.empty() || !c.tls_options.cert_file.empty()) {
+        if (merged.count("tls") == 0) {
+            c.tls = true;
+        }
+    }
+    if (c.tls_options.cert_file.empty() != c.tls_options.key_file.empty()) {
+        bad(c.tls_options.cert_file.empty() ? "tls_cert" : "tls_key", "configuration",
+            "a client certificate needs its key and the key its certificate; set both tls_cert and tls_key");
+    }
+    if (c.state_file.empty()) {
+        c.state_file = platform::default_state_path();
+    }
+    if (c.lock_file.empty()) {
+        c.lock_file = platform::default_lock_name();
+    }
+    return c;
+}
+
+}  // namespace sb

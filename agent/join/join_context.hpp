@@ -1,0 +1,81 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "agent/config.hpp"
+#include "agent/manager_address.hpp"
+#include "common/backoff.hpp"
+#include "common/clock.hpp"
+#include "common/engine_api.hpp"
+
+namespace sb {
+
+// What the join phases use from the outside world. Production wires real clients; tests wire fakes.
+struct Services {
+    Clock* clock = nullptr;
+    UniformRandom random;
+    EngineApi* local = nullptr;  // the local engine
+    std::function<std::unique_ptr<EngineApi>(const Endpoint&)> connect_manager;
+    Resolver resolve;
+    // Whether a manager's swarm port accepts a TCP connection.
+    std::function<std::expected<void, std::string>(const std::string& host, std::uint16_t port)>
+        probe_swarm_port;
+    std::stop_token stop;
+};
+
+// A manager that answered as an active swarm manager this round.
+struct ReadyManager {
+    EngineApi* api = nullptr;
+    EngineInfo info;  // its /info: RemoteManagers, Cluster.ID
+    SwarmInfo swarm;  // its GET /swarm: the join tokens
+};
+
+enum class JoinOutcome { joined, already_member, rejoined, dry_run };
+
+std::string_view to_string(JoinOutcome outcome);
+
+struct JoinResult {
+    JoinOutcome outcome = JoinOutcome::joined;
+    std::string node_id;
+    std::string cluster_id;
+    std::string manager;  // the manager API used, or the swarm address joined through
+    std::string role;
+    Labels labels;  // the labels this agent owns, as applied
+    bool labelled = false;
+    int attempts = 0;
+};
+
+// The state the phases share during one `join`.
+struct JoinContext {
+    const Config& config;
+    Services& services;
+    Deadline deadline;
+    Backoff backoff;
+    std::vector<ManagerSpec> managers;
+    std::optional<Secret> file_token;  // from --token-file
+
+    EngineInfo local_info;
+    VersionInfo local_version;
+    std::optional<ReadyManager> manager;  // set by wait-manager when a manager's API answered
+    std::vector<std::string>
+        swarm_addrs;  // token-file mode without an API: managers' swarm ports that accept
+    std::map<std::string, std::unique_ptr<EngineApi>>
+        clients;  // one client per manager endpoint, kept across rounds
+    bool left_stale_state = false;
+    JoinResult result;
+
+    JoinContext(const Config& c, Services& s);
+
+    EngineApi& manager_client(const Endpoint& ep);
+    // Sleeps for the next backoff step, bounded by the deadline. Returns false when stop was requested.
+    bool pause(Duration step);
+    // "attempt 7, next in 3.2s, 14m12s left"
+    std::string progress(int attempt, Duration next) const;
+};
+
+}  // namespace sb

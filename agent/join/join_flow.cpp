@@ -1,0 +1,60 @@
+#include "agent/join/join_flow.hpp"
+
+#include "agent/join/phases.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+
+namespace sb {
+
+JoinResult run_join(const Config& config, Services& services) {
+    JoinContext ctx(config, services);
+    phases::preflight(ctx);
+
+    bool member = false;
+    int round = 0;
+    for (;;) {
+        ++round;
+        ctx.backoff.reset();
+        phases::wait_manager(ctx);
+        if (phases::check_membership(ctx) == phases::Membership::member) {
+            member = true;
+            break;
+        }
+        if (phases::join_swarm(ctx)) {
+            break;
+        }
+        // No manager took the join: wait for the managers again, which re-reads their lists.
+        if (ctx.deadline.expired()) {
+            throw Failure(ExitCode::manager_deadline,
+                          "no manager accepted the join within " + format_duration(config.timeout) +
+                              "; check that this node reaches the managers' swarm port 2377");
+        }
+        auto next = ctx.backoff.next();
+        log("join").info("no manager took the join; {}", ctx.progress(round, next));
+        if (!ctx.pause(next)) {
+            throw Stopped{};
+        }
+        ctx.manager.reset();
+    }
+    ctx.result.attempts = round;
+    if (config.dry_run && !member) {
+        ctx.result.outcome = JoinOutcome::dry_run;
+        phases::apply_labels(ctx);
+        return ctx.result;
+    }
+    ctx.result.outcome = member ? JoinOutcome::already_member
+                                : (ctx.left_stale_state ? JoinOutcome::rejoined : JoinOutcome::joined);
+    phases::verify(ctx);
+    phases::apply_labels(ctx);
+    if (config.prune_stale_nodes) {
+        phases::prune_stale_nodes(ctx);
+    }
+    if (ctx.config.dry_run) {
+        ctx.result.outcome = JoinOutcome::dry_run;
+    }
+    log("join").info("done: {} as node {} in cluster {}", to_string(ctx.result.outcome), ctx.result.node_id,
+                     ctx.result.cluster_id.empty() ? "(unknown)" : ctx.result.cluster_id);
+    return ctx.result;
+}
+
+}  // namespace sb

@@ -1,0 +1,11 @@
+#pragma once
+
+#include "agent/join/join_context.hpp"
+
+namespace sb {
+
+// The whole one-shot join: preflight, wait-manager, membership, token + join, verify, label, prune.
+// Returns what happened; throws Failure (with its exit code) or Stopped.
+JoinResult run_join(const Config& config, Services& services);
+
+}  // namespace sb

@@ -1,0 +1,51 @@
+#include "agent/join/labels.hpp"
+
+#include "common/logging.hpp"
+
+namespace sb {
+
+ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node_id, const Labels& wanted,
+                                     bool dry_run) {
+    auto& log = sb::log("label");
+    constexpr int max_attempts = 5;
+    ApiError last;
+    for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+        auto node = manager.node(node_id);
+        if (!node) {
+            return std::unexpected(node.error());
+        }
+        std::string changes;
+        nlohmann::json spec = node->spec;  // whole Spec: a Spec without Labels erases them
+        if (!spec.contains("Labels") || !spec["Labels"].is_object()) {
+            spec["Labels"] = nlohmann::json::object();
+        }
+        for (const auto& [k, v] : wanted) {
+            auto it = node->labels.find(k);
+            if (it == node->labels.end() || it->second != v) {
+                spec["Labels"][k] = v;
+                changes += (changes.empty() ? "" : ", ") + k + "=" + v;
+            }
+        }
+        if (changes.empty()) {
+            log.info("node {} already carries its labels; nothing to update", node_id);
+            return LabelUpdate::unchanged;
+        }
+        if (dry_run) {
+            log.info("dry run: would set labels {} on node {}", changes, node_id);
+            return LabelUpdate::would_update;
+        }
+        auto updated = manager.update_node(node_id, node->version, spec);
+        if (updated) {
+            log.info("labelled node {}: {}", node_id, changes);
+            return LabelUpdate::updated;
+        }
+        last = updated.error();
+        if (last.kind != ApiErrorKind::out_of_sequence) {
+            return std::unexpected(last);
+        }
+        log.info("node {} changed while we labelled it (update out of sequence); reading it again", node_id);
+    }
+    return std::unexpected(last);
+}
+
+}  // namespace sb

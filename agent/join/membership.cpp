@@ -1,0 +1,126 @@
+#include <algorithm>
+
+#include "agent/join/phases.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+
+namespace sb::phases {
+
+namespace {
+
+// The host part of "10.0.0.5:2377" / "[fd00::5]:2377".
+std::string host_of(const std::string& addr) {
+    if (!addr.empty() && addr.front() == '[') {
+        return addr.substr(1, addr.find(']') - 1);
+    }
+    return addr.substr(0, addr.rfind(':'));
+}
+
+// Whether the local engine's idea of its managers overlaps the swarm we are asked to join.
+bool same_managers(const EngineInfo& local, const ReadyManager& manager,
+                   const std::vector<Endpoint>& configured) {
+    std::vector<std::string> ours;
+    for (const auto& m : manager.info.swarm.remote_managers) {
+        ours.push_back(m.addr);
+        ours.push_back(host_of(m.addr));
+    }
+    for (const auto& ep : configured) {
+        ours.push_back(ep.host);
+    }
+    return std::any_of(local.swarm.remote_managers.begin(), local.swarm.remote_managers.end(),
+                       [&](const RemoteManager& m) {
+                           return std::find(ours.begin(), ours.end(), m.addr) != ours.end() ||
+                                  std::find(ours.begin(), ours.end(), host_of(m.addr)) != ours.end();
+                       });
+}
+
+void leave_stale(JoinContext& ctx, const std::string& why) {
+    auto& log = sb::log("membership");
+    if (ctx.config.dry_run) {
+        log.info("dry run: would leave the local swarm state ({})", why);
+        return;
+    }
+    log.info("leaving the local swarm state: {}", why);
+    auto left = ctx.services.local->leave(false);
+    if (!left && left.error().kind != ApiErrorKind::not_in_swarm) {
+        throw Failure(ExitCode::internal, "could not leave the stale swarm state on the local engine: " +
+                                              left.error().describe() + "; run 'swarm-bootstrap rejoin'");
+    }
+    ctx.left_stale_state = true;
+}
+
+}  // namespace
+
+Membership check_membership(JoinContext& ctx) {
+    auto& log = sb::log("membership");
+    auto info = ctx.services.local->info();
+    if (!info) {
+        throw Failure(ExitCode::internal, "the local engine stopped answering: " + info.error().describe());
+    }
+    ctx.local_info = *info;
+    const auto& s = info->swarm;
+
+    if (s.local_state == "pending" || s.local_state == "error") {
+        // An earlier join failed in the background; the engine is stuck until it leaves.
+        leave_stale(ctx, "state " + s.local_state + " left by an earlier join");
+        return Membership::must_join;
+    }
+    if (s.local_state == "locked") {
+        throw Failure(ExitCode::other_swarm,
+                      "the local engine's swarm is locked (autolock); unlock it with "
+                      "'docker swarm unlock' or run 'swarm-bootstrap rejoin'");
+    }
+    if (!s.active()) {
+        return Membership::must_join;
+    }
+
+    // Active. A manager of its own swarm knows its cluster id; a worker does not, so ask the manager.
+    if (!ctx.manager) {
+        auto configured = expand_managers(ctx.managers, ctx.config.tls, ctx.services.resolve);
+        bool ours =
+            std::any_of(s.remote_managers.begin(), s.remote_managers.end(), [&](const RemoteManager& m) {
+                return std::any_of(configured.begin(), configured.end(),
+                                   [&](const Endpoint& ep) { return ep.host == host_of(m.addr); });
+            });
+        if (ours) {
+            log.warn(
+                "the local engine is active in a swarm whose managers include ours; no manager API answers, "
+                "so "
+                "membership cannot be confirmed");
+            return Membership::member;
+        }
+        throw Failure(ExitCode::other_swarm,
+                      "the local engine is already in a swarm whose managers are not the ones "
+                      "given; run 'swarm-bootstrap rejoin' to leave it and join this one");
+    }
+    const auto& manager = *ctx.manager;
+    if (!s.cluster_id.empty() && s.cluster_id != manager.info.swarm.cluster_id) {
+        throw Failure(ExitCode::other_swarm,
+                      "the local engine is a manager of another swarm (cluster " + s.cluster_id + ", not " +
+                          manager.info.swarm.cluster_id +
+                          "); run 'swarm-bootstrap rejoin' to leave it and join this one");
+    }
+    auto node = manager.api->node(s.node_id);
+    if (node) {
+        log.info("already a member: node {} ({}, {}) in cluster {}", node->id, node->role, node->state,
+                 manager.info.swarm.cluster_id);
+        ctx.result.node_id = node->id;
+        return Membership::member;
+    }
+    if (node.error().kind != ApiErrorKind::not_found) {
+        throw Failure(ExitCode::internal, "manager " + manager.api->address() +
+                                              " could not say whether node " + s.node_id +
+                                              " is a member: " + node.error().describe());
+    }
+    auto configured = expand_managers(ctx.managers, ctx.config.tls, ctx.services.resolve);
+    if (same_managers(*info, manager, configured)) {
+        // The manager removed this node (node rm --force); the engine still believes it is a member.
+        leave_stale(ctx, "the manager no longer knows node " + s.node_id + ": it was removed from the swarm");
+        return Membership::must_join;
+    }
+    throw Failure(ExitCode::other_swarm, "the local engine is already in another swarm (node " + s.node_id +
+                                             " is unknown to manager " + manager.api->address() +
+                                             "); run 'swarm-bootstrap rejoin' to leave it and join this one");
+}
+
+}  // namespace sb::phases

@@ -1,0 +1,36 @@
+#pragma once
+
+// The join flow as named phases over one JoinContext, in the order join_flow.cpp runs them. Each phase
+// logs under its own name and throws Failure for what ends the command.
+
+#include "agent/join/join_context.hpp"
+
+namespace sb::phases {
+
+// Configuration checks, the token file, and waiting for the local engine (exit 5 at the deadline).
+void preflight(JoinContext& ctx);
+
+// Waits until a manager's API answers as an active swarm manager (exit 3 at the deadline). With a token
+// file, a manager's swarm port accepting connections is enough.
+void wait_manager(JoinContext& ctx);
+
+enum class Membership { member, must_join };
+
+// Decides from the local /info and the manager's view whether this node is already a member. Leaves a
+// stale pending/error state or a removed node's leftover state; exit 6 for another swarm.
+Membership check_membership(JoinContext& ctx);
+
+// Joins through one manager address at a time whose swarm port accepts. Returns false when no manager
+// took the join this round (retry after a pause); exit 4 for a rejected token or CA mismatch.
+bool join_swarm(JoinContext& ctx);
+
+// Waits until the local engine is active and a manager sees the node ready.
+void verify(JoinContext& ctx);
+
+// Merges this agent's labels into the node's whole Spec; retries "update out of sequence".
+void apply_labels(JoinContext& ctx);
+
+// Removes `down` nodes that carry this node's hostname (never its own id).
+void prune_stale_nodes(JoinContext& ctx);
+
+}  // namespace sb::phases

@@ -1,0 +1,137 @@
+#include "agent/join/labels.hpp"
+#include "agent/join/phases.hpp"
+#include "agent/node_labels.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+
+namespace sb::phases {
+
+void verify(JoinContext& ctx) {
+    auto& log = sb::log("verify");
+    int attempt = 0;
+    std::string last;
+    for (;;) {
+        ++attempt;
+        auto info = ctx.services.local->info();
+        if (info && info->swarm.active() && !info->swarm.node_id.empty()) {
+            ctx.local_info = *info;
+            ctx.result.node_id = info->swarm.node_id;
+            if (!ctx.manager) {
+                log.info("the local engine is active as node {}; no manager API to confirm it",
+                         info->swarm.node_id);
+                return;
+            }
+            auto node = ctx.manager->api->node(info->swarm.node_id);
+            if (node && node->state == "ready" &&
+                (ctx.config.role == Role::worker || node->reachability == "reachable")) {
+                ctx.result.role = node->role;
+                log.info("node {} ({}) is {} on manager {}", node->id, node->hostname, node->state,
+                         ctx.manager->api->address());
+                return;
+            }
+            last = node ? "manager sees the node " + node->state +
+                              (node->reachability.empty() ? "" : ", " + node->reachability)
+                        : "manager: " + node.error().describe();
+        } else {
+            last = info ? "local swarm state " + info->swarm.local_state + " " + info->swarm.error
+                        : "local engine: " + info.error().describe();
+        }
+        if (ctx.deadline.expired()) {
+            throw Failure(ExitCode::manager_deadline,
+                          "the join was accepted but the node did not become ready within " +
+                              format_duration(ctx.config.timeout) + " (" + last +
+                              "); check the network between this node and the managers "
+                              "(ports 2377, 7946, 4789)");
+        }
+        // Readiness follows within a second or two: poll briskly rather than with the full backoff.
+        auto next = std::min(ctx.config.backoff_initial, Duration(500));
+        log.info("waiting for the node to become ready: {}; {}", last, ctx.progress(attempt, next));
+        if (!ctx.pause(next)) {
+            throw Stopped{};
+        }
+    }
+}
+
+void apply_labels(JoinContext& ctx) {
+    auto& log = sb::log("label");
+    Labels wanted = platform_labels(ctx.local_info, ctx.local_version);
+    for (const auto& [k, v] : ctx.config.labels) {
+        wanted[k] = v;
+    }
+    ctx.result.labels = wanted;
+    if (!ctx.manager) {
+        log.warn(
+            "no manager API answers, so node {} stays unlabelled for now; run 'swarm-bootstrap join' again "
+            "(or use 'run') once a manager API is reachable",
+            ctx.result.node_id);
+        return;
+    }
+    if (ctx.result.node_id.empty()) {
+        // A dry run that would join: there is no node yet.
+        std::string list;
+        for (const auto& [k, v] : wanted) {
+            list += (list.empty() ? "" : ", ") + k + "=" + v;
+        }
+        log.info("dry run: would label the new node with {}", list);
+        return;
+    }
+    int attempt = 0;
+    for (;;) {
+        ++attempt;
+        auto result = ensure_labels(*ctx.manager->api, ctx.result.node_id, wanted, ctx.config.dry_run);
+        if (result) {
+            ctx.result.labelled = true;
+            return;
+        }
+        if (ctx.deadline.expired()) {
+            throw Failure(ExitCode::manager_deadline,
+                          "could not label node " + ctx.result.node_id +
+                              " before the deadline: " + result.error().describe());
+        }
+        auto next = ctx.backoff.next();
+        log.info("labelling node {} failed: {}; {}", ctx.result.node_id, result.error().describe(),
+                 ctx.progress(attempt, next));
+        if (!ctx.pause(next)) {
+            throw Stopped{};
+        }
+    }
+}
+
+void prune_stale_nodes(JoinContext& ctx) {
+    auto& log = sb::log("prune");
+    if (!ctx.manager || ctx.result.node_id.empty()) {
+        return;
+    }
+    auto& api = *ctx.manager->api;
+    auto nodes = api.nodes();
+    if (!nodes) {
+        log.warn("cannot list nodes to prune: {}", nodes.error().describe());
+        return;
+    }
+    const std::string& hostname = ctx.local_info.name;
+    for (const auto& n : *nodes) {
+        if (n.id == ctx.result.node_id || n.hostname != hostname || n.state != "down") {
+            continue;
+        }
+        if (ctx.config.dry_run) {
+            log.info("dry run: would remove stale node {} ({}, down)", n.id, n.hostname);
+            continue;
+        }
+        if (n.role == "manager") {
+            // A manager that left stays a raft member; it has to be demoted before it can be removed.
+            nlohmann::json spec = n.spec;
+            spec["Role"] = "worker";
+            if (auto demoted = api.update_node(n.id, n.version, spec); !demoted) {
+                log.warn("cannot demote stale manager entry {}: {}", n.id, demoted.error().describe());
+                continue;
+            }
+        }
+        if (auto removed = api.remove_node(n.id, false); removed) {
+            log.info("removed stale node {} ({}, down)", n.id, n.hostname);
+        } else {
+            log.warn("cannot remove stale node {}: {}", n.id, removed.error().describe());
+        }
+    }
+}
+
+}  // namespace sb::phases

@@ -1,0 +1,174 @@
+#include "agent/manager_address.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace sb {
+
+namespace {
+
+namespace ip = boost::asio::ip;
+
+bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    ip::make_address(host, ec);
+    return !ec;
+}
+
+// RFC 1123 host names: letters, digits, '-' and '.', no empty labels.
+bool is_dns_name(std::string_view host) {
+    if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-') {
+        return false;
+    }
+    char prev = '.';
+    for (char c : host) {
+        bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+        if (!ok || (c == '.' && prev == '.')) {
+            return false;
+        }
+        prev = c;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text) {
+    ManagerSpec spec;
+    spec.text = std::string(text);
+    if (text.empty()) {
+        return std::unexpected(
+            std::string("empty manager address; use HOST, HOST:PORT, tcp://HOST:PORT or IP+COUNT"));
+    }
+    if (text.find("://") != std::string_view::npos) {
+        auto ep = parse_endpoint(text);
+        if (!ep) {
+            return std::unexpected(ep.error());
+        }
+        if (ep->kind != Endpoint::Kind::tcp) {
+            return std::unexpected("manager '" + spec.text +
+                                   "' must be reached over TCP; use tcp://HOST:PORT");
+        }
+        spec.host = ep->host;
+        // parse_endpoint filled in a default port; keep 0 when none was written, so --tls picks 2376.
+        auto rest = text.substr(text.find("://") + 3);
+        bool has_port = rest.back() != ']' && rest.rfind(':') != std::string_view::npos &&
+                        (rest.front() != '[' || rest.rfind(':') > rest.find(']'));
+        spec.port = has_port ? ep->port : 0;
+        spec.tls_scheme = ep->tls;
+        spec.kind = is_ip_literal(spec.host) ? ManagerSpec::Kind::address : ManagerSpec::Kind::dns_name;
+        if (spec.kind == ManagerSpec::Kind::dns_name && !is_dns_name(spec.host)) {
+            return std::unexpected("'" + spec.host + "' in manager '" + spec.text +
+                                   "' is not a valid host name");
+        }
+        return spec;
+    }
+    // Reuse the URL parser for HOST[:PORT] and [v6]:PORT; it rejects bad ports and bare IPv6.
+    auto ep = parse_endpoint("tcp://" + std::string(text));
+    std::string_view host_part = text;
+    if (auto plus = text.find('+'); plus != std::string_view::npos) {
+        // FIRST_IP+COUNT[:PORT]
+        auto first = std::string(text.substr(0, plus));
+        auto rest = text.substr(plus + 1);
+        auto colon = rest.find(':');
+        auto count_text = rest.substr(0, colon);
+        unsigned count = 0;
+        auto [end, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
+        if (ec != std::errc() || end != count_text.data() + count_text.size() || count == 0 || count > 256) {
+            return std::unexpected("manager range '" + spec.text +
+                                   "' needs a count from 1 to 256, e.g. 172.16.0.5+3");
+        }
+        boost::system::error_code aec;
+        auto addr = ip::make_address_v4(first, aec);
+        if (aec) {
+            return std::unexpected("manager range '" + spec.text +
+                                   "' must start with an IPv4 address, e.g. 172.16.0.5+3");
+        }
+        if (static_cast<std::uint64_t>(addr.to_uint()) + count - 1 > 0xFFFFFFFFull) {
+            return std::unexpected("manager range '" + spec.text + "' runs past 255.255.255.255");
+        }
+        if (colon != std::string_view::npos) {
+            auto port_ep = parse_endpoint("tcp://" + first + std::string(rest.substr(colon)));
+            if (!port_ep) {
+                return std::unexpected(port_ep.error());
+            }
+            spec.port = port_ep->port;
+        }
+        spec.kind = ManagerSpec::Kind::range;
+        spec.host = first;
+        spec.count = count;
+        return spec;
+    }
+    if (!ep) {
+        return std::unexpected("manager '" + spec.text + "': " + ep.error());
+    }
+    spec.host = ep->host;
+    bool has_port = host_part.back() != ']' && host_part.rfind(':') != std::string_view::npos;
+    spec.port = has_port ? ep->port : 0;
+    spec.kind = is_ip_literal(spec.host) ? ManagerSpec::Kind::address : ManagerSpec::Kind::dns_name;
+    if (spec.kind == ManagerSpec::Kind::dns_name && !is_dns_name(spec.host)) {
+        return std::unexpected("manager '" + spec.text + "' is neither an IP address nor a valid host name");
+    }
+    return spec;
+}
+
+std::vector<std::string> resolve_host(const std::string& host) {
+    boost::asio::io_context ioc;
+    ip::tcp::resolver resolver(ioc);
+    boost::system::error_code ec;
+    auto results = resolver.resolve(host, "", ec);
+    std::vector<std::string> out;
+    if (ec) {
+        return out;
+    }
+    for (const auto& r : results) {
+        auto a = r.endpoint().address().to_string();
+        if (std::find(out.begin(), out.end(), a) == out.end()) {
+            out.push_back(a);
+        }
+    }
+    return out;
+}
+
+std::vector<Endpoint> expand_managers(const std::vector<ManagerSpec>& specs, bool tls,
+                                      const Resolver& resolve) {
+    std::vector<Endpoint> out;
+    auto add = [&](const std::string& host, const ManagerSpec& spec) {
+        Endpoint ep;
+        ep.kind = Endpoint::Kind::tcp;
+        ep.host = host;
+        ep.tls = tls || spec.tls_scheme;
+        ep.port = spec.port != 0 ? spec.port : (ep.tls ? 2376 : 2375);
+        bool seen = std::any_of(out.begin(), out.end(),
+                                [&](const Endpoint& e) { return e.host == ep.host && e.port == ep.port; });
+        if (!seen) {
+            out.push_back(ep);
+        }
+    };
+    for (const auto& spec : specs) {
+        switch (spec.kind) {
+            case ManagerSpec::Kind::address:
+                add(spec.host, spec);
+                break;
+            case ManagerSpec::Kind::dns_name:
+                for (const auto& a : resolve(spec.host)) {
+                    add(a, spec);
+                }
+                break;
+            case ManagerSpec::Kind::range: {
+                auto first = ip::make_address_v4(spec.host).to_uint();
+                for (unsigned i = 0; i < spec.count; ++i) {
+                    add(ip::make_address_v4(first + i).to_string(), spec);
+                }
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace sb

@@ -1,0 +1,50 @@
+#pragma once
+
+// Running and registering `swarm-bootstrap run` as an OS service: a systemd unit (service_systemd.cpp) or a
+// Windows service (service_windows.cpp).
+
+#include <filesystem>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <spdlog/common.h>
+
+namespace sb::service {
+
+// What the service body tells its supervisor.
+class Supervisor {
+  public:
+    virtual ~Supervisor() = default;
+    // The first join succeeded: systemd READY=1; Windows SERVICE_RUNNING is reported at start already.
+    virtual void ready() = 0;
+    // Called at least every interval/2 while healthy: systemd WATCHDOG=1.
+    virtual void keepalive() = 0;
+    // A short status line for `systemctl status` / the SCM.
+    virtual void status(const std::string& text) = 0;
+};
+
+using ServiceBody = std::function<int(std::stop_token, Supervisor&)>;
+
+// Runs `body` as the platform expects a service to: on Linux directly (signals stop it; sd_notify when
+// NOTIFY_SOCKET is set); on Windows through the service control dispatcher. Returns the exit code.
+int host(const std::string& service_name, ServiceBody body);
+
+// The log output of a service: journald on Linux, the Windows Event Log. nullptr when unavailable.
+spdlog::sink_ptr make_event_sink(const std::string& service_name);
+
+struct InstallOptions {
+    std::string name = "swarm-bootstrap";
+    std::filesystem::path executable;   // absolute path of swarm-bootstrap
+    std::filesystem::path config_file;  // passed as --config
+    std::filesystem::path root;         // Linux: write into this root (like systemctl --root), do not start
+    std::vector<std::string> depends_on{"docker"};
+    bool start = true;
+    bool dry_run = false;
+};
+
+void install(const InstallOptions& options);
+void uninstall(const InstallOptions& options);
+
+}  // namespace sb::service

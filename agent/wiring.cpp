@@ -1,0 +1,36 @@
+#include "agent/wiring.hpp"
+
+#include <random>
+
+#include "common/error.hpp"
+
+namespace sb {
+
+std::unique_ptr<EngineApi> connect_engine(const Endpoint& endpoint, const TlsOptions& tls) {
+    return std::make_unique<EngineClient>(make_transport(endpoint, tls));
+}
+
+RealServices::RealServices(const Config& config, std::stop_token stop) {
+    auto local_ep = parse_endpoint(config.docker_host, config.tls);
+    if (!local_ep) {
+        throw Failure(ExitCode::usage, "--docker-host: " + local_ep.error());
+    }
+    local_ = connect_engine(*local_ep, config.tls_options);
+    services_.clock = &clock_;
+    services_.random = make_uniform_random(std::random_device{}());
+    services_.local = local_.get();
+    TlsOptions tls = config.tls_options;
+    services_.connect_manager = [tls](const Endpoint& ep) { return connect_engine(ep, tls); };
+    services_.resolve = resolve_host;
+    services_.probe_swarm_port = [](const std::string& host,
+                                    std::uint16_t port) -> std::expected<void, std::string> {
+        auto r = probe_tcp(host, port, Duration(3000));
+        if (!r) {
+            return std::unexpected(r.error().message);
+        }
+        return {};
+    };
+    services_.stop = std::move(stop);
+}
+
+}  // namespace sb

@@ -1,0 +1,18 @@
+# Project-wide compile settings, applied through one interface target so every library and test gets the same.
+add_library(sb_build_settings INTERFACE)
+target_compile_options(sb_build_settings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                                   -Wold-style-cast -Wcast-align -Woverloaded-virtual
+                                                   -Wnull-dereference -Wimplicit-fallthrough)
+if(SB_WARNINGS_AS_ERRORS)
+  target_compile_options(sb_build_settings INTERFACE -Werror)
+endif()
+target_compile_definitions(sb_build_settings INTERFACE SB_VERSION="${PROJECT_VERSION}" SB_PLATFORM="${SB_PLATFORM}"
+                                                       BOOST_ASIO_NO_DEPRECATED)
+if(SB_SANITIZE)
+  if(WIN32)
+    message(FATAL_ERROR "SB_SANITIZE is not available in the Windows cross build")
+  endif()
+  target_compile_options(sb_build_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                     -fno-sanitize-recover=undefined)
+  target_link_options(sb_build_settings INTERFACE -fsanitize=address,undefined)
+endif()

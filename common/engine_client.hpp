@@ -1,0 +1,63 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "common/engine_api.hpp"
+#include "common/transport.hpp"
+
+namespace sb {
+
+struct ClientTimeouts {
+    Duration request{10'000};
+    // Wrong tokens and refused managers answer after about 10 s and an unreachable one after 20 s:
+    // a join must be given longer than that.
+    Duration join{35'000};
+    // Node updates hang about 12 s on a manager that is losing quorum.
+    Duration update{20'000};
+};
+
+// The Engine API over HTTP. Negotiates the API version on first use (GET /version, unprefixed) and then
+// prefixes every path with /vX.Y, the lower of the engine's version and api_version_max.
+class EngineClient final : public EngineApi {
+  public:
+    EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts = {});
+
+    std::string address() const override;
+    ApiResult<void> ping() override;
+    ApiResult<VersionInfo> version() override;
+    ApiResult<EngineInfo> info() override;
+    ApiResult<SwarmInfo> swarm() override;
+    ApiResult<Node> node(std::string_view id) override;
+    ApiResult<std::vector<Node>> nodes() override;
+    ApiResult<void> update_node(std::string_view id, std::uint64_t version,
+                                const nlohmann::json& spec) override;
+    ApiResult<void> remove_node(std::string_view id, bool force) override;
+    ApiResult<void> join(const JoinRequest& request) override;
+    ApiResult<void> leave(bool force) override;
+
+    // The /vX.Y prefix in use, once negotiated.
+    std::optional<std::string> negotiated_version() const;
+
+  private:
+    ApiResult<HttpResponse> call(boost::beast::http::verb method, const std::string& path, std::string body,
+                                 Duration timeout, bool versioned = true);
+    ApiResult<nlohmann::json> call_json(boost::beast::http::verb method, const std::string& path,
+                                        Duration timeout);
+    ApiResult<std::string> prefix();
+
+    std::unique_ptr<Transport> transport_;
+    ClientTimeouts timeouts_;
+    mutable std::mutex mutex_;
+    std::optional<std::string> version_;
+};
+
+// Picks the API version to speak: the engine's, capped at ours. Empty when the engine is older than
+// api_version_min.
+std::string choose_api_version(std::string_view engine_version);
+
+// Compares dotted API versions numerically: "1.9" < "1.24".
+int compare_api_versions(std::string_view a, std::string_view b);
+
+}  // namespace sb

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <spdlog/common.h>
+#include <spdlog/logger.h>
+
+namespace sb {
+
+enum class LogFormat { text, json };
+
+// Every logger shares one sink chain: redaction first, then the configured outputs.
+// Text lines read `2026-11-28T12:00:00.123Z info [wait-manager] ...`; json lines are one object each:
+// {"time":...,"level":...,"phase":...,"msg":...}.
+void setup_logging(spdlog::level::level_enum level, LogFormat format);
+
+// Adds an output (a file, journald, the Windows Event Log, a test recorder). It receives redacted text and
+// the format chosen in setup_logging.
+void add_log_sink(spdlog::sink_ptr sink);
+void remove_log_sink(const spdlog::sink_ptr& sink);
+
+// The logger of one phase of the work ("preflight", "wait-manager", "join", ...). The phase appears in
+// brackets in every line.
+spdlog::logger& log(std::string_view phase);
+
+std::unique_ptr<spdlog::formatter> make_log_formatter(LogFormat format);
+
+}  // namespace sb

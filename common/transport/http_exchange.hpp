@@ -1,0 +1,100 @@
+#pragma once
+
+// One HTTP exchange over any Asio stream, bounded by a single timeout. A template over the stream type so
+// the same code serves unix sockets, named pipes, TCP and TLS.
+
+#include <string>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include "common/duration.hpp"
+#include "common/transport.hpp"
+#include "common/version.hpp"
+
+namespace sb::detail {
+
+inline TransportError make_transport_error(const boost::system::error_code& ec, const char* step) {
+    TransportError e;
+    e.ec = ec;
+    e.message = std::string(step) + ": " + ec.message();
+    return e;
+}
+
+// `connect(handler)` starts connecting (and handshaking) the stream and calls handler(error_code).
+// `close()` aborts everything outstanding on the stream.
+template <class Stream, class Connect, class Close>
+std::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context& ioc, Stream& stream,
+                                                         Connect&& connect, Close&& close,
+                                                         const HttpRequest& request, const std::string& host,
+                                                         Duration timeout, std::size_t body_limit) {
+    namespace http = boost::beast::http;
+    using boost::system::error_code;
+
+    http::request<http::string_body> req{request.method, request.target, 11};
+    req.set(http::field::host, host);
+    req.set(http::field::user_agent, "swarm-bootstrap/" SB_VERSION);
+    if (!request.body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = request.body;
+    }
+    req.keep_alive(false);
+    req.prepare_payload();
+
+    boost::beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(body_limit);
+
+    bool done = false;
+    error_code failure;
+    const char* failed_step = "connect";
+
+    connect([&](error_code ec) {
+        if (ec) {
+            failure = ec;
+            done = true;
+            return;
+        }
+        http::async_write(stream, req, [&](error_code wec, std::size_t) {
+            if (wec) {
+                failure = wec;
+                failed_step = "write";
+                done = true;
+                return;
+            }
+            http::async_read(stream, buffer, parser, [&](error_code rec, std::size_t) {
+                failure = rec;
+                failed_step = "read";
+                done = true;
+            });
+        });
+    });
+
+    ioc.run_for(timeout);
+    if (!done) {
+        // Still waiting: an engine that is starting accepts connections and answers nothing.
+        close();
+        ioc.restart();
+        ioc.run();
+        TransportError e;
+        e.ec = boost::asio::error::timed_out;
+        e.timed_out = true;
+        e.message = std::string("no answer within ") + format_duration(timeout) + " (" + failed_step + ")";
+        return std::unexpected(std::move(e));
+    }
+    close();
+    if (failure) {
+        return std::unexpected(make_transport_error(failure, failed_step));
+    }
+    auto& res = parser.get();
+    HttpResponse out;
+    out.status = res.result_int();
+    out.content_type = std::string(res[http::field::content_type]);
+    out.api_version = std::string(res["Api-Version"]);
+    out.body = std::move(res.body());
+    return out;
+}
+
+}  // namespace sb::detail

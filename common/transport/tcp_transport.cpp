@@ -1,0 +1,95 @@
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "common/transport.hpp"
+#include "common/transport/http_exchange.hpp"
+
+namespace sb {
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// Resolves and connects; `on_connected` gets the socket ready for the next step.
+template <class Handler>
+void async_resolve_connect(tcp::resolver& resolver, tcp::socket& socket, const Endpoint& ep,
+                           Handler handler) {
+    resolver.async_resolve(
+        ep.host, std::to_string(ep.port),
+        [&socket, handler](boost::system::error_code ec, tcp::resolver::results_type results) {
+            if (ec) {
+                handler(ec);
+                return;
+            }
+            asio::async_connect(
+                socket, results,
+                [handler](boost::system::error_code cec, const tcp::endpoint&) { handler(cec); });
+        });
+}
+
+class TcpTransport final : public Transport {
+  public:
+    TcpTransport(Endpoint ep, TransportLimits limits) : endpoint_(std::move(ep)), limits_(limits) {}
+
+    std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
+                                                           Duration timeout) override {
+        asio::io_context ioc;
+        tcp::resolver resolver(ioc);
+        tcp::socket socket(ioc);
+        return detail::run_exchange(
+            ioc, socket, [&](auto handler) { async_resolve_connect(resolver, socket, endpoint_, handler); },
+            [&] {
+                boost::system::error_code ignored;
+                resolver.cancel();
+                socket.close(ignored);
+            },
+            request, endpoint_.authority(), timeout, limits_.max_response_bytes);
+    }
+
+    const Endpoint& endpoint() const override { return endpoint_; }
+
+  private:
+    Endpoint endpoint_;
+    TransportLimits limits_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_tcp_transport(const Endpoint& endpoint, TransportLimits limits) {
+    return std::make_unique<TcpTransport>(endpoint, limits);
+}
+
+std::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout) {
+    asio::io_context ioc;
+    tcp::resolver resolver(ioc);
+    tcp::socket socket(ioc);
+    Endpoint ep;
+    ep.host = host;
+    ep.port = port;
+    bool done = false;
+    boost::system::error_code result;
+    async_resolve_connect(resolver, socket, ep, [&](boost::system::error_code ec) {
+        result = ec;
+        done = true;
+    });
+    ioc.run_for(timeout);
+    boost::system::error_code ignored;
+    resolver.cancel();
+    socket.close(ignored);
+    if (!done) {
+        ioc.restart();
+        ioc.run();
+        TransportError e;
+        e.ec = asio::error::timed_out;
+        e.timed_out = true;
+        e.message = "connect: no answer within " + format_duration(timeout);
+        return std::unexpected(e);
+    }
+    if (result) {
+        return std::unexpected(detail::make_transport_error(result, "connect"));
+    }
+    return {};
+}
+
+}  // namespace sb

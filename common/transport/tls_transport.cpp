@@ -1,0 +1,137 @@
+// TLS to an Engine API (docker's --tlsverify setup), with OpenSSL through Asio.
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include "common/error.hpp"
+#include "common/transport.hpp"
+#include "common/transport/http_exchange.hpp"
+
+namespace sb {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+// Builds the context once; a bad file is a configuration error, not a network one.
+std::shared_ptr<ssl::context> make_context(const TlsOptions& tls) {
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    auto check = [&](const std::string& what, const std::string& file) {
+        if (ec) {
+            throw Failure(ExitCode::usage, "cannot load TLS " + what + " '" + file + "': " + ec.message() +
+                                               "; check --tls-" + what);
+        }
+    };
+    if (tls.verify) {
+        ctx->set_verify_mode(ssl::verify_peer);
+        if (tls.ca_file.empty()) {
+            ctx->set_default_verify_paths(ec);
+            check("ca", "system store");
+        } else {
+            ctx->load_verify_file(tls.ca_file, ec);
+            check("ca", tls.ca_file);
+        }
+    } else {
+        ctx->set_verify_mode(ssl::verify_none);
+    }
+    if (!tls.cert_file.empty()) {
+        ctx->use_certificate_chain_file(tls.cert_file, ec);
+        check("cert", tls.cert_file);
+    }
+    if (!tls.key_file.empty()) {
+        ctx->use_private_key_file(tls.key_file, ssl::context::pem, ec);
+        check("key", tls.key_file);
+    }
+    return ctx;
+}
+
+class TlsTransport final : public Transport {
+  public:
+    TlsTransport(Endpoint ep, const TlsOptions& tls, TransportLimits limits)
+        : endpoint_(std::move(ep)), verify_(tls.verify), context_(make_context(tls)), limits_(limits) {}
+
+    std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
+                                                           Duration timeout) override {
+        asio::io_context ioc;
+        tcp::resolver resolver(ioc);
+        ssl::stream<tcp::socket> stream(ioc, *context_);
+        bool handshaking = false;
+        if (verify_) {
+            stream.set_verify_callback(ssl::host_name_verification(endpoint_.host));
+        }
+        // SNI is for names only; an IP literal is checked against the certificate's IP SANs.
+        boost::system::error_code addr_ec;
+        asio::ip::make_address(endpoint_.host, addr_ec);
+        if (addr_ec) {
+            // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
+            SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                     const_cast<char*>(endpoint_.host.c_str()));
+        }
+        auto result = detail::run_exchange(
+            ioc, stream,
+            [&](auto handler) {
+                resolver.async_resolve(
+                    endpoint_.host, std::to_string(endpoint_.port),
+                    [&, handler](boost::system::error_code ec, tcp::resolver::results_type results) {
+                        if (ec) {
+                            handler(ec);
+                            return;
+                        }
+                        asio::async_connect(
+                            stream.next_layer(), results,
+                            [&, handler](boost::system::error_code cec, const tcp::endpoint&) {
+                                if (cec) {
+                                    handler(cec);
+                                    return;
+                                }
+                                handshaking = true;
+                                stream.async_handshake(ssl::stream_base::client,
+                                                       [&, handler](boost::system::error_code hec) {
+                                                           if (!hec) {
+                                                               handshaking = false;
+                                                           }
+                                                           handler(hec);
+                                                       });
+                            });
+                    });
+            },
+            [&] {
+                boost::system::error_code ignored;
+                resolver.cancel();
+                stream.next_layer().close(ignored);
+            },
+            request, endpoint_.authority(), timeout, limits_.max_response_bytes);
+        const bool ssl_failure =
+            !result && (result.error().ec.category() == asio::error::get_ssl_category() ||
+                        result.error().ec.category() == ssl::error::get_stream_category());
+        if (!result && (ssl_failure || handshaking) && !result.error().timed_out) {
+            result.error().tls = true;
+            result.error().message =
+                "TLS handshake with " + endpoint_.authority() + " failed: " + result.error().ec.message();
+        }
+        return result;
+    }
+
+    const Endpoint& endpoint() const override { return endpoint_; }
+
+  private:
+    Endpoint endpoint_;
+    bool verify_;
+    std::shared_ptr<ssl::context> context_;
+    TransportLimits limits_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_tls_transport(const Endpoint& endpoint, const TlsOptions& tls,
+                                              TransportLimits limits) {
+    return std::make_unique<TlsTransport>(endpoint, tls, limits);
+}
+
+}  // namespace sb
