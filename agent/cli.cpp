@@ -74,7 +74,7 @@ void add_options(CLI::App& app, CliValues& v, bool with_dry_run) {
 }
 
 ConfigLayer command_line_layer(const CliValues& v) {
-    ConfigLayer layer{"command line", {}};
+    ConfigLayer layer{"command line", {}, {}};
     for (const auto& o : join_options) {
         auto* opt = v.options.at(o.key);
         if (opt->count() == 0) {

@@ -152,7 +152,7 @@ const std::vector<std::string>& config_keys() {
 }
 
 ConfigLayer read_config_file(const std::filesystem::path& path) {
-    ConfigLayer layer{path.string(), {}};
+    ConfigLayer layer{path.string(), {}, {}};
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw Failure(ExitCode::usage, "cannot read configuration file " + path.string() +
@@ -192,7 +192,7 @@ ConfigLayer read_config_file(const std::filesystem::path& path) {
 
 ConfigLayer read_config_environment(
     const std::function<std::optional<std::string>(const std::string&)>& getenv) {
-    ConfigLayer layer{"environment", {}};
+    ConfigLayer layer{"environment", {}, {}};
     for (const auto& info : key_table) {
         std::string name = "SWARM_BOOTSTRAP_";
         for (const char* c = info.key; *c != '\0'; ++c) {
@@ -213,6 +213,7 @@ ConfigLayer read_config_environment(
             default:
                 layer.values[info.key] = *value;
         }
+        layer.key_sources[info.key] = source;
     }
     return layer;
 }
@@ -227,15 +228,15 @@ Config build_config(const std::vector<ConfigLayer>& layers,
         for (const auto& [key, value] : layer.values) {
             if (key == "labels") {
                 if (!value.is_object()) {
-                    bad(key, layer.source, "expected an object of \"key\": \"value\" pairs");
+                    bad(key, layer.source_of(key), "expected an object of \"key\": \"value\" pairs");
                 }
                 for (auto& [lk, lv] : value.items()) {
                     labels[lk] = lv;
-                    label_source[lk] = layer.source;
+                    label_source[lk] = layer.source_of(key);
                 }
                 continue;
             }
-            merged[key] = {value, layer.source};
+            merged[key] = {value, layer.source_of(key)};
         }
     }
 

@@ -87,12 +87,12 @@ std::unique_ptr<spdlog::formatter> make_log_formatter(LogFormat format) {
                                                        spdlog::pattern_time_type::utc);
 }
 
-void setup_logging(spdlog::level::level_enum level, LogFormat format) {
+void setup_logging(spdlog::level::level_enum level, LogFormat format, bool console) {
     auto& s = state();
     std::lock_guard lock(s.mutex);
     s.format = format;
     s.level = level;
-    if (!s.console) {
+    if (console && !s.console) {
         // stderr: stdout is reserved for command output such as `status --json`.
         s.console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
         s.outputs->add_sink(s.console);

@@ -1,0 +1,413 @@
+#include "fakes/fake_engine.hpp"
+
+#include <algorithm>
+
+namespace sb::test {
+
+namespace {
+
+ApiError err(int status, std::string message) {
+    ApiError e;
+    e.status = status;
+    e.kind = classify(status, message);
+    e.message = std::move(message);
+    return e;
+}
+
+// Tokens have the real shape: SWMTKN-1-<50-char digest>-<25-char secret>.
+std::string make_token(const std::string& swarm_id, char role) {
+    std::string digest(50, 'a');
+    for (std::size_t i = 0; i < swarm_id.size() && i < 50; ++i) {
+        digest[i] = static_cast<char>('a' + (static_cast<unsigned char>(swarm_id[i]) % 26));
+    }
+    return "SWMTKN-1-" + digest + "-" + std::string(24, role) + "1";
+}
+
+std::string digest_of(const std::string& token) {
+    return token.size() > 59 ? token.substr(9, 50) : std::string();
+}
+
+const std::string not_manager_msg =
+    "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this "
+    "node to "
+    "swarm and try again.";
+
+}  // namespace
+
+FakeEngine::FakeEngine(FakeWorld& world, std::string api_addr, std::string swarm_addr, std::string hostname)
+    : world_(world),
+      api_addr_(std::move(api_addr)),
+      swarm_addr_(std::move(swarm_addr)),
+      hostname_(std::move(hostname)) {}
+
+std::optional<ApiError> FakeEngine::refuse() const {
+    if (up) {
+        return std::nullopt;
+    }
+    ApiError e;
+    e.kind = ApiErrorKind::unreachable;
+    e.message = "connect: Connection refused";
+    return e;
+}
+
+ApiError FakeEngine::manager_only_error() const {
+    if (preparing) {
+        return err(503,
+                   "This node is not a swarm manager. Manager is being prepared or has trouble connecting to "
+                   "the cluster.");
+    }
+    if (cluster && !is_manager) {
+        return err(
+            503,
+            "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. "
+            "Please run this command on a manager node or promote the current node to a manager.");
+    }
+    return err(503, not_manager_msg);
+}
+
+std::shared_ptr<FakeSwarm> FakeEngine::init_swarm(const std::string& id) {
+    cluster = std::make_shared<FakeSwarm>();
+    cluster->id = id;
+    cluster->worker_token = make_token(id, 'w');
+    cluster->manager_token = make_token(id, 'm');
+    is_manager = true;
+    node_id = id + "-node-" + std::to_string(cluster->next_node++);
+    Node n;
+    n.id = node_id;
+    n.version = 10;
+    n.hostname = hostname_;
+    n.state = "ready";
+    n.role = "manager";
+    n.availability = "active";
+    n.reachability = "reachable";
+    n.leader = true;
+    n.spec = {{"Labels", nlohmann::json::object()}, {"Role", "manager"}, {"Availability", "active"}};
+    cluster->nodes[node_id] = n;
+    preparing = false;
+    return cluster;
+}
+
+void FakeEngine::add_member(FakeEngine& other, bool manager) {
+    JoinRequest req;
+    req.remote_addr = swarm_addr_;
+    req.token = Secret(manager ? cluster->manager_token : cluster->worker_token);
+    other.join(req);
+}
+
+ApiResult<void> FakeEngine::ping() {
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    return {};
+}
+
+ApiResult<VersionInfo> FakeEngine::version() {
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    return VersionInfo{"20.10.24+dfsg1", "1.41", "1.12", os_type, "amd64", "6.1.0"};
+}
+
+ApiResult<EngineInfo> FakeEngine::info() {
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    EngineInfo i;
+    i.id = "engine-" + hostname_;
+    i.name = hostname_;
+    i.os_type = os_type;
+    i.operating_system = os_type == "windows"
+                             ? "Windows Server 2019 Datacenter Version 1809 (OS Build 17763.3650)"
+                             : "Debian GNU/Linux 12 (bookworm)";
+    i.os_version = os_type == "windows" ? "10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)" : "12";
+    i.kernel_version =
+        os_type == "windows" ? "10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)" : "6.1.0";
+    i.architecture = "x86_64";
+    if (!local_state_override.empty()) {
+        i.swarm.local_state = local_state_override;
+        return i;
+    }
+    if (!cluster) {
+        i.swarm.local_state = preparing ? "pending" : "inactive";
+        return i;
+    }
+    i.swarm.local_state = "active";
+    i.swarm.node_id = node_id;
+    i.swarm.control_available = is_manager;
+    i.swarm.error = swarm_error;
+    for (auto* m : world_.members(*cluster)) {
+        if (m->is_manager) {
+            i.swarm.remote_managers.push_back({m->node_id, m->swarm_addr()});
+        }
+    }
+    if (is_manager) {
+        i.swarm.cluster_id = cluster->id;
+    }
+    return i;
+}
+
+ApiResult<SwarmInfo> FakeEngine::swarm() {
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    if (!cluster || !is_manager) {
+        return std::unexpected(manager_only_error());
+    }
+    return SwarmInfo{cluster->id, Secret(cluster->worker_token), Secret(cluster->manager_token)};
+}
+
+ApiResult<Node> FakeEngine::node(std::string_view id) {
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    if (!cluster || !is_manager) {
+        return std::unexpected(manager_only_error());
+    }
+    auto it = cluster->nodes.find(std::string(id));
+    if (it == cluster->nodes.end()) {
+        return std::unexpected(err(404, "node " + std::string(id) + " not found"));
+    }
+    return it->second;
+}
+
+ApiResult<std::vector<Node>> FakeEngine::nodes() {
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    if (!cluster || !is_manager) {
+        return std::unexpected(manager_only_error());
+    }
+    std::vector<Node> out;
+    for (const auto& [id, n] : cluster->nodes) {
+        out.push_back(n);
+    }
+    return out;
+}
+
+ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t version,
+                                        const nlohmann::json& spec) {
+    ++update_calls;
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    if (!cluster || !is_manager) {
+        return std::unexpected(manager_only_error());
+    }
+    auto it = cluster->nodes.find(std::string(id));
+    if (it == cluster->nodes.end()) {
+        return std::unexpected(err(404, "node " + std::string(id) + " not found"));
+    }
+    if (cluster->out_of_sequence_left > 0 || version != it->second.version) {
+        if (cluster->out_of_sequence_left > 0) {
+            --cluster->out_of_sequence_left;
+            ++it->second.version;  // someone else updated the node meanwhile
+        }
+        return std::unexpected(err(500, "rpc error: code = Unknown desc = update out of sequence"));
+    }
+    if (!spec.contains("Role") || spec["Role"] == "") {
+        return std::unexpected(err(400, "invalid Role: \"\""));
+    }
+    if (!spec.contains("Availability") || spec["Availability"] == "") {
+        return std::unexpected(err(400, "invalid Availability: \"\""));
+    }
+    auto& n = it->second;
+    n.spec = spec;
+    n.labels.clear();
+    if (spec.contains("Labels")) {
+        for (auto& [k, v] : spec["Labels"].items()) {
+            n.labels[k] = v.get<std::string>();
+        }
+    }
+    n.role = spec["Role"];
+    n.availability = spec["Availability"];
+    ++n.version;
+    ++cluster->updates;
+    return {};
+}
+
+ApiResult<void> FakeEngine::remove_node(std::string_view id, bool force) {
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    if (!cluster || !is_manager) {
+        return std::unexpected(manager_only_error());
+    }
+    auto it = cluster->nodes.find(std::string(id));
+    if (it == cluster->nodes.end()) {
+        return std::unexpected(err(404, "node " + std::string(id) + " not found"));
+    }
+    if (it->second.state != "down" && !force) {
+        return std::unexpected(err(400, "rpc error: code = FailedPrecondition desc = node " +
+                                            std::string(id) + " is not down and can't be removed"));
+    }
+    cluster->nodes.erase(it);
+    return {};
+}
+
+ApiResult<void> FakeEngine::join(const JoinRequest& request) {
+    ++join_calls;
+    join_remote_addrs.push_back(request.remote_addr);
+    join_tokens.push_back(request.token.reveal());
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    if (cluster || !local_state_override.empty()) {
+        return std::unexpected(
+            err(503,
+                "This node is already part of a swarm. Use \"docker swarm leave\" to leave this "
+                "swarm and join another one."));
+    }
+    if (request.listen_addr.empty()) {
+        return std::unexpected(err(400, "invalid ListenAddr \"\": invalid empty address"));
+    }
+    auto* target = world_.by_swarm_addr(request.remote_addr);
+    if (target == nullptr || !target->swarm_port_open || !target->cluster || !target->is_manager) {
+        return std::unexpected(
+            err(503,
+                "rpc error: code = Unavailable desc = connection error: desc = \"transport: Error "
+                "while dialing dial tcp " +
+                    request.remote_addr + ": connect: connection refused\""));
+    }
+    const auto& token = request.token.reveal();
+    auto& s = *target->cluster;
+    if (token.rfind("SWMTKN-1-", 0) != 0) {
+        return std::unexpected(err(500, "invalid join token"));
+    }
+    if (digest_of(token) != digest_of(s.worker_token)) {
+        return std::unexpected(
+            err(500, "remote CA does not match fingerprint. Expected: " + std::string(64, 'f')));
+    }
+    bool as_manager = token == s.manager_token;
+    if (!as_manager && token != s.worker_token) {
+        return std::unexpected(err(
+            400,
+            "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster"));
+    }
+    cluster = target->cluster;
+    is_manager = as_manager;
+    node_id = s.id + "-node-" + std::to_string(s.next_node++);
+    Node n;
+    n.id = node_id;
+    n.version = 20;
+    n.hostname = hostname_;
+    n.state = "ready";
+    n.role = as_manager ? "manager" : "worker";
+    n.availability = request.availability.empty() ? "active" : request.availability;
+    n.reachability = as_manager ? "reachable" : "";
+    n.spec = {{"Labels", nlohmann::json::object()}, {"Role", n.role}, {"Availability", n.availability}};
+    s.nodes[node_id] = n;
+    return {};
+}
+
+ApiResult<void> FakeEngine::leave(bool force) {
+    ++leave_calls;
+    if (auto e = refuse()) {
+        return std::unexpected(*e);
+    }
+    if (!local_state_override.empty()) {
+        local_state_override.clear();
+        return {};
+    }
+    if (!cluster) {
+        return std::unexpected(err(503, "This node is not part of a swarm"));
+    }
+    if (is_manager && !force) {
+        return std::unexpected(
+            err(503,
+                "You are attempting to leave the swarm on a node that is participating as a "
+                "manager. Removing the last manager erases all current state of the swarm. Use "
+                "`--force` to ignore this message. "));
+    }
+    if (auto it = cluster->nodes.find(node_id); it != cluster->nodes.end()) {
+        it->second.state = "down";
+    }
+    cluster.reset();
+    is_manager = false;
+    node_id.clear();
+    return {};
+}
+
+FakeEngine& FakeWorld::add(const std::string& ip, const std::string& hostname) {
+    engines.push_back(std::make_unique<FakeEngine>(*this, ip + ":2375", ip + ":2377", hostname));
+    return *engines.back();
+}
+
+FakeEngine* FakeWorld::by_api(const std::string& api_addr) {
+    for (auto& e : engines) {
+        if (e->address() == api_addr) {
+            return e.get();
+        }
+    }
+    return nullptr;
+}
+
+FakeEngine* FakeWorld::by_swarm_addr(const std::string& swarm_addr) {
+    for (auto& e : engines) {
+        if (e->swarm_addr() == swarm_addr) {
+            return e.get();
+        }
+    }
+    return nullptr;
+}
+
+std::vector<FakeEngine*> FakeWorld::members(const FakeSwarm& s) {
+    std::vector<FakeEngine*> out;
+    for (auto& e : engines) {
+        if (e->cluster.get() == &s) {
+            out.push_back(e.get());
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// Forwards to an engine of the world, or is refused when nothing listens at that address.
+class FakeConnection final : public EngineApi {
+  public:
+    FakeConnection(FakeEngine* target, std::string addr) : target_(target), addr_(std::move(addr)) {}
+    std::string address() const override { return addr_; }
+    ApiResult<void> ping() override { return target_ ? target_->ping() : refused<void>(); }
+    ApiResult<VersionInfo> version() override {
+        return target_ ? target_->version() : refused<VersionInfo>();
+    }
+    ApiResult<EngineInfo> info() override { return target_ ? target_->info() : refused<EngineInfo>(); }
+    ApiResult<SwarmInfo> swarm() override { return target_ ? target_->swarm() : refused<SwarmInfo>(); }
+    ApiResult<Node> node(std::string_view id) override {
+        return target_ ? target_->node(id) : refused<Node>();
+    }
+    ApiResult<std::vector<Node>> nodes() override {
+        return target_ ? target_->nodes() : refused<std::vector<Node>>();
+    }
+    ApiResult<void> update_node(std::string_view id, std::uint64_t v, const nlohmann::json& spec) override {
+        return target_ ? target_->update_node(id, v, spec) : refused<void>();
+    }
+    ApiResult<void> remove_node(std::string_view id, bool force) override {
+        return target_ ? target_->remove_node(id, force) : refused<void>();
+    }
+    ApiResult<void> join(const JoinRequest& r) override {
+        return target_ ? target_->join(r) : refused<void>();
+    }
+    ApiResult<void> leave(bool force) override { return target_ ? target_->leave(force) : refused<void>(); }
+
+  private:
+    template <class T>
+    static ApiResult<T> refused() {
+        ApiError e;
+        e.kind = ApiErrorKind::unreachable;
+        e.message = "connect: Connection refused";
+        return std::unexpected(e);
+    }
+    FakeEngine* target_;
+    std::string addr_;
+};
+
+}  // namespace
+
+std::unique_ptr<EngineApi> FakeWorld::connect(const Endpoint& ep) {
+    auto addr = ep.authority();
+    connects.insert(addr);
+    return std::make_unique<FakeConnection>(by_api(addr), addr);
+}
+
+}  // namespace sb::test

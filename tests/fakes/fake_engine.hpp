@@ -1,0 +1,98 @@
+#pragma once
+
+// A fake Docker world for the join workflow tests: engines (local or managers) and swarms, with the
+// status codes and messages measured on real engines (shared/engine-api-notes.md), so the agent's
+// classification runs on the real strings.
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/engine_api.hpp"
+
+namespace sb::test {
+
+struct FakeSwarm {
+    std::string id;
+    std::string worker_token;
+    std::string manager_token;
+    std::map<std::string, Node> nodes;
+    int next_node = 1;
+    int out_of_sequence_left = 0;  // the next N node updates fail with "update out of sequence"
+    int updates = 0;
+};
+
+class FakeWorld;
+
+class FakeEngine final : public EngineApi {
+  public:
+    FakeEngine(FakeWorld& world, std::string api_addr, std::string swarm_addr, std::string hostname);
+
+    // What the test controls.
+    bool up = true;                                // the Engine API answers; false: connection refused
+    bool swarm_port_open = true;                   // :2377 accepts connections (managers)
+    void stop() { up = swarm_port_open = false; }  // the whole engine is down
+    bool preparing = false;                        // swarm init in progress: 503 "Manager is being prepared"
+    std::string os_type = "linux";
+    std::string local_state_override;    // "pending" / "error": a stuck earlier join
+    std::shared_ptr<FakeSwarm> cluster;  // the swarm this engine belongs to
+    std::string node_id;
+    bool is_manager = false;
+    std::string swarm_error;  // /info Swarm.Error (no quorum)
+
+    // What the test observes.
+    int join_calls = 0;
+    int leave_calls = 0;
+    int update_calls = 0;
+    std::vector<std::string> join_remote_addrs;
+    std::vector<std::string> join_tokens;
+
+    std::string address() const override { return api_addr_; }
+    const std::string& swarm_addr() const { return swarm_addr_; }
+    const std::string& hostname() const { return hostname_; }
+
+    // Make this engine the first manager of a new swarm.
+    std::shared_ptr<FakeSwarm> init_swarm(const std::string& id);
+    // Join `other` to this engine's swarm directly (as the docker CLI would).
+    void add_member(FakeEngine& other, bool manager);
+
+    ApiResult<void> ping() override;
+    ApiResult<VersionInfo> version() override;
+    ApiResult<EngineInfo> info() override;
+    ApiResult<SwarmInfo> swarm() override;
+    ApiResult<Node> node(std::string_view id) override;
+    ApiResult<std::vector<Node>> nodes() override;
+    ApiResult<void> update_node(std::string_view id, std::uint64_t version,
+                                const nlohmann::json& spec) override;
+    ApiResult<void> remove_node(std::string_view id, bool force) override;
+    ApiResult<void> join(const JoinRequest& request) override;
+    ApiResult<void> leave(bool force) override;
+
+  private:
+    std::optional<ApiError> refuse() const;
+    ApiError manager_only_error() const;
+
+    FakeWorld& world_;
+    std::string api_addr_;
+    std::string swarm_addr_;
+    std::string hostname_;
+};
+
+// Engines by address; the fake network between them.
+class FakeWorld {
+  public:
+    FakeEngine& add(const std::string& ip, const std::string& hostname);
+    FakeEngine* by_api(const std::string& api_addr);
+    FakeEngine* by_swarm_addr(const std::string& swarm_addr);
+    std::vector<FakeEngine*> members(const FakeSwarm& s);
+
+    // A proxy that forwards to the engine at an address (a fresh one per connect, like a real client).
+    std::unique_ptr<EngineApi> connect(const Endpoint& ep);
+
+    std::vector<std::unique_ptr<FakeEngine>> engines;
+    std::set<std::string> connects;  // API addresses the agent connected to
+};
+
+}  // namespace sb::test

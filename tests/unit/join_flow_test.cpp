@@ -1,0 +1,353 @@
+// The join workflow against a fake Docker world and virtual time: minutes of waiting run in milliseconds.
+
+#include "agent/join/join_flow.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "common/error.hpp"
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_engine.hpp"
+#include "fakes/log_capture.hpp"
+
+using namespace sb;
+using namespace sb::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Harness {
+    FakeWorld world;
+    FakeClock clock;
+    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
+    FakeEngine& m2 = world.add("10.0.0.2", "manager-2");
+    FakeEngine& local = world.add("10.0.0.9", "worker-9");
+    Config config;
+    Services services;
+
+    Harness() {
+        config.managers = {"10.0.0.1"};
+        config.timeout = 15min;
+        config.backoff_initial = 1s;
+        config.backoff_max = 10s;
+        services.clock = &clock;
+        services.random = make_uniform_random(42);
+        services.local = &local;
+        services.connect_manager = [this](const Endpoint& ep) { return world.connect(ep); };
+        services.resolve = [](const std::string&) { return std::vector<std::string>{}; };
+        services.probe_swarm_port = [this](const std::string& host,
+                                           std::uint16_t port) -> std::expected<void, std::string> {
+            auto* e = world.by_swarm_addr(join_host_port(host, port));
+            if (e != nullptr && e->swarm_port_open) {
+                return {};
+            }
+            return std::unexpected(std::string("connect: Connection refused"));
+        };
+    }
+
+    JoinResult run() { return run_join(config, services); }
+
+    // The exit code the run ends with.
+    ExitCode fails() {
+        try {
+            run();
+        } catch (const Failure& f) {
+            return f.code();
+        }
+        FAIL("the join succeeded but was expected to fail");
+        return ExitCode::ok;
+    }
+
+    Node local_node() {
+        auto n = m1.node(local.node_id);
+        REQUIRE(n);
+        return *n;
+    }
+};
+
+std::filesystem::path token_file(const std::string& token) {
+    auto path = std::filesystem::temp_directory_path() / "sb-join-test-token";
+    std::ofstream(path) << token << "\n";
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("the race: the manager is unreachable, then up without a swarm, then initialised") {
+    Harness h;
+    LogCapture logs;
+    h.m1.stop();
+    Duration init_at{};
+    h.clock.on_advance = [&](Duration t) {
+        if (t >= 20s && !h.m1.up) {
+            h.m1.up = true;  // the VM is up, docker answers, no swarm yet
+        }
+        if (t >= 60s && !h.m1.cluster) {
+            h.m1.init_swarm("clusterA");
+            h.m1.swarm_port_open = true;
+            init_at = t;
+        }
+    };
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(h.local.join_calls == 1);
+    CHECK(h.local.join_remote_addrs.front() == "10.0.0.1:2377");
+    // Joined within one backoff step of the init.
+    CHECK(h.clock.elapsed() - init_at <= h.config.backoff_max);
+    auto node = h.local_node();
+    CHECK(node.labels.at("os") == "linux");
+    CHECK(node.labels.at("arch") == "amd64");
+    CHECK(node.labels.at("os.version") == "12");
+    CHECK(r.cluster_id == "clusterA");
+    CHECK(r.node_id == h.local.node_id);
+    // Progress lines carry the phase, the attempt, the next try and the time left.
+    CHECK(logs.contains("[wait-manager] no manager ready (10.0.0.1:2375: connect: Connection refused)"));
+    CHECK(logs.contains("not an active swarm manager"));
+    CHECK(logs.contains("left"));
+    // The token never reaches a log line.
+    CHECK_FALSE(logs.contains(h.m1.cluster->worker_token));
+    CHECK_FALSE(logs.contains(h.m1.cluster->worker_token.substr(60)));
+}
+
+TEST_CASE("failover: the first manager refuses, the second answers and is joined through") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.m2, true);
+    h.m1.stop();
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(r.manager == "10.0.0.2:2375");
+    // The dead manager's swarm port was checked first and skipped: one join call, through the live one.
+    CHECK(h.local.join_calls == 1);
+    CHECK(h.local.join_remote_addrs.front() == "10.0.0.2:2377");
+    CHECK(h.clock.sleeps() == 0);
+}
+
+TEST_CASE("the join walks the manager list when the first swarm address refuses") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.m2, true);
+    h.m1.swarm_port_open = false;  // API answers, 2377 filtered
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(h.local.join_remote_addrs == std::vector<std::string>{"10.0.0.2:2377"});
+}
+
+TEST_CASE("a manager that lost quorum is not used") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.m2, true);
+    h.m1.swarm_error = "rpc error: code = Unknown desc = The swarm does not have a leader.";
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    auto r = h.run();
+    CHECK(r.manager == "10.0.0.2:2375");
+}
+
+TEST_CASE("deadline: no manager ever answers, exit 3 after the timeout") {
+    Harness h;
+    h.m1.stop();
+    h.config.timeout = 10s;
+    CHECK(h.fails() == ExitCode::manager_deadline);
+    CHECK(h.clock.elapsed() >= 10s);
+    CHECK(h.clock.elapsed() < 10s + h.config.backoff_max);
+    CHECK(h.local.join_calls == 0);
+}
+
+TEST_CASE("deadline: the local engine never answers, exit 5") {
+    Harness h;
+    h.local.stop();
+    h.config.timeout = 30s;
+    CHECK(h.fails() == ExitCode::engine_deadline);
+    CHECK(h.clock.elapsed() >= 30s);
+}
+
+TEST_CASE("an invalid token from a token file: exit 4 after one attempt, not retried forever") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    auto wrong = h.m1.cluster->worker_token;
+    wrong.back() = 'x';
+    h.config.token_file = token_file(wrong);
+    LogCapture logs;
+    CHECK(h.fails() == ExitCode::join_rejected);
+    CHECK(h.local.join_calls == 1);
+    CHECK(logs.text().find("SWMTKN-1-a") == std::string::npos);
+}
+
+TEST_CASE("a token of another swarm: CA mismatch, exit 4") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    FakeWorld other;
+    auto& foreign = other.add("10.9.9.9", "foreign");
+    foreign.init_swarm("zzzzzz");
+    h.config.token_file = token_file(foreign.cluster->worker_token);
+    CHECK(h.fails() == ExitCode::join_rejected);
+    CHECK(h.local.join_calls == 1);
+}
+
+TEST_CASE("a malformed token file is a usage error that does not echo the content") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.config.token_file = token_file("SWMTKN-2-secretsecret");
+    try {
+        h.run();
+        FAIL("expected a failure");
+    } catch (const Failure& f) {
+        CHECK(f.code() == ExitCode::usage);
+        CHECK(std::string(f.what()).find("secretsecret") == std::string::npos);
+    }
+}
+
+TEST_CASE("with a token file and no manager API, the swarm port is enough; the node stays unlabelled") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.config.token_file = token_file(h.m1.cluster->worker_token);
+    h.m1.up = false;  // API refused, 2377 open
+    LogCapture logs;
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK_FALSE(r.labelled);
+    CHECK(logs.contains("unlabelled"));
+    h.m1.up = true;
+    CHECK(h.local_node().labels.empty());
+}
+
+TEST_CASE("the engine is in another swarm: exit 6 and nothing changes") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.local.init_swarm("clusterB");
+    auto before = h.local.node_id;
+    CHECK(h.fails() == ExitCode::other_swarm);
+    CHECK(h.local.join_calls == 0);
+    CHECK(h.local.leave_calls == 0);
+    CHECK(h.local.node_id == before);
+}
+
+TEST_CASE("a worker of another swarm: the manager does not know its node id, exit 6") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    auto& other_manager = h.world.add("10.0.5.1", "other-manager");
+    other_manager.init_swarm("clusterB");
+    other_manager.add_member(h.local, false);
+    CHECK(h.fails() == ExitCode::other_swarm);
+    CHECK(h.local.leave_calls == 0);
+}
+
+TEST_CASE("already joined to the same swarm: no join, no update, exit 0") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.run();
+    auto version = h.local_node().version;
+    auto updates = h.m1.cluster->updates;
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::already_member);
+    CHECK(h.local.join_calls == 1);
+    CHECK(h.m1.cluster->updates == updates);
+    CHECK(h.local_node().version == version);
+}
+
+TEST_CASE("new labels on a second run are merged into the whole Spec") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.run();
+    h.config.labels = {{"zone", "a"}};
+    h.run();
+    auto node = h.local_node();
+    CHECK(node.labels.at("zone") == "a");
+    CHECK(node.labels.at("os") == "linux");
+    CHECK(node.spec.at("Role") == "worker");
+    CHECK(node.spec.at("Availability") == "active");
+}
+
+TEST_CASE("a label update is retried after 'update out of sequence'") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.cluster->out_of_sequence_left = 2;
+    h.config.labels = {{"zone", "a"}};
+    auto r = h.run();
+    CHECK(r.labelled);
+    CHECK(h.local_node().labels.at("zone") == "a");
+    CHECK(h.m1.update_calls == 3);
+}
+
+TEST_CASE("a pending state left by an earlier failed join is left before joining") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.local.local_state_override = "error";
+    auto r = h.run();
+    CHECK(h.local.leave_calls == 1);
+    CHECK(r.outcome == JoinOutcome::rejoined);
+    CHECK(h.local.join_calls == 1);
+}
+
+TEST_CASE("a node removed by the manager leaves its stale state and joins again") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.run();
+    auto old_id = h.local.node_id;
+    h.m1.cluster->nodes.erase(old_id);  // docker node rm --force; the engine still says active
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::rejoined);
+    CHECK(h.local.node_id != old_id);
+    CHECK(h.local_node().labels.at("os") == "linux");
+}
+
+TEST_CASE("--role manager joins with the manager token") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.config.role = Role::manager;
+    h.run();
+    CHECK(h.local.is_manager);
+    CHECK(h.local.join_tokens.front() == h.m1.cluster->manager_token);
+}
+
+TEST_CASE("dry run waits and reads but changes nothing") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.config.dry_run = true;
+    h.config.labels = {{"zone", "a"}};
+    LogCapture logs;
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::dry_run);
+    CHECK(h.local.join_calls == 0);
+    CHECK(h.m1.update_calls == 0);
+    CHECK(logs.contains("would join as worker through 10.0.0.1:2377"));
+}
+
+TEST_CASE("prune removes down twins with this hostname, never the node itself") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.run();
+    auto old_id = h.local.node_id;
+    h.local.leave(false);  // reimaged: the old entry stays down
+    h.config.prune_stale_nodes = true;
+    h.run();
+    CHECK(h.m1.cluster->nodes.count(old_id) == 0);
+    CHECK(h.m1.cluster->nodes.count(h.local.node_id) == 1);
+}
+
+TEST_CASE("Windows nodes get os=windows and the build number") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.local.os_type = "windows";
+    h.run();
+    auto node = h.local_node();
+    CHECK(node.labels.at("os") == "windows");
+    CHECK(node.labels.at("os.build") == "17763");
+    CHECK(node.labels.at("os.version") == "10.0.17763");
+}
+
+TEST_CASE("a stop request ends the wait promptly") {
+    Harness h;
+    h.m1.stop();
+    std::stop_source stop;
+    h.services.stop = stop.get_token();
+    h.clock.on_advance = [&](Duration t) {
+        if (t > 30s) {
+            stop.request_stop();
+        }
+    };
+    CHECK_THROWS_AS(h.run(), Stopped);
+    CHECK(h.clock.elapsed() < 30s + h.config.backoff_max);
+}
