@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, with apt, whatever of the given package groups is missing. Fast when everything is present.
+# Usage: scripts/install-deps.sh build|lab|windows|package ...
+set -euo pipefail
+
+declare -A groups=(
+  [build]="cmake ninja-build g++ pkg-config libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev libssl-dev libsystemd-dev"
+  [lab]="docker.io iproute2 curl util-linux python3"
+  [windows]="g++-mingw-w64-x86-64 wine wine64"
+  [package]="dpkg-dev file systemd"
+)
+
+missing=()
+for group in "$@"; do
+  [[ -n "${groups[$group]+x}" ]] || { echo "install-deps: unknown group '$group'" >&2; exit 2; }
+  for pkg in ${groups[$group]}; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing packages: ${missing[*]}; run as root or install them" >&2
+    exit 2
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
