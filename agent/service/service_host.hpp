@@ -27,9 +27,10 @@ class Supervisor {
 
 using ServiceBody = std::function<int(std::stop_token, Supervisor&)>;
 
-// Runs `body` as the platform expects a service to: on Linux directly (signals stop it; sd_notify when
-// NOTIFY_SOCKET is set); on Windows through the service control dispatcher. Returns the exit code.
-int host(const std::string& service_name, ServiceBody body);
+// Runs `body` as the platform expects a service to: on Linux directly (SIGTERM/SIGINT already request `stop`;
+// sd_notify when NOTIFY_SOCKET is set); on Windows through the service control dispatcher, whose stop control
+// requests `stop` (and, when not started by the SCM, directly as a console program). Returns the exit code.
+int host(const std::string& service_name, std::stop_source stop, ServiceBody body);
 
 // The log output of a service: journald on Linux, the Windows Event Log. nullptr when unavailable.
 spdlog::sink_ptr make_event_sink(const std::string& service_name);
