@@ -128,6 +128,51 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
     auto* join =
         app.add_subcommand("join", "wait for the engine and a manager, join the swarm, verify, label");
     add_options(*join, values, true);
+
+    auto* rejoin = app.add_subcommand(
+        "rejoin", "leave (demoting a manager first), remove the old node entry, join again");
+    add_options(*rejoin, values, true);
+
+    bool force = false;
+    bool remove_node = false;
+    auto* leave =
+        app.add_subcommand("leave", "leave the swarm; a manager needs --force and is demoted first");
+    add_options(*leave, values, true);
+    leave->add_flag("--force", force, "also leave when this node is a manager (it is demoted first)");
+    leave->add_flag("--remove-node", remove_node, "remove this node's entry through a manager afterwards");
+
+    bool json = false;
+    auto* status = app.add_subcommand(
+        "status",
+        "what the engine and the managers say about this node; exit 0 only for an active, ready member");
+    add_options(*status, values, false);
+    status->add_flag("--json", json, "print JSON");
+
+    auto* run =
+        app.add_subcommand("run", "service mode: join, then watch and heal every --interval until stopped");
+    add_options(*run, values, true);
+
+    auto* service_cmd =
+        app.add_subcommand("service", "register or remove `run` as a systemd unit or Windows service");
+    service_cmd->require_subcommand(1);
+    service::InstallOptions install_options;
+    std::vector<std::string> depends_on;
+    bool no_depends = false;
+    bool no_start = false;
+    std::string root;
+    auto* install = service_cmd->add_subcommand("install", "install, enable and start the service");
+    add_options(*install, values, true);
+    install->add_option("--depends-on", depends_on,
+                        "a service the agent starts after (default docker; repeatable)");
+    install->add_flag("--no-depends", no_depends, "depend on no other service");
+    install->add_flag("--no-start", no_start, "install and enable, but do not start");
+    install->add_option(
+        "--root", root,
+        "Linux: install into this root directory (like systemctl --root); implies --no-start");
+    auto* uninstall = service_cmd->add_subcommand("uninstall", "stop and remove the service");
+    uninstall->add_option("--root", root, "Linux: remove from this root directory");
+    uninstall->add_flag("--dry-run", values.dry_run, "print what would be done, change nothing");
+
     auto* version = app.add_subcommand("version", "print the version, platform and Engine API range");
 
     // Until the configuration says otherwise, log text at info level.
@@ -147,10 +192,47 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
         if (version->parsed()) {
             return commands::version();
         }
+        if (uninstall->parsed()) {
+            install_options.root = root;
+            install_options.dry_run = values.dry_run;
+            return commands::service_uninstall(install_options);
+        }
         auto config = load_config(values);
         setup_logging(config.log_level, config.log_format);
         if (join->parsed()) {
             return commands::join(config, stop.get_token());
+        }
+        if (rejoin->parsed()) {
+            return commands::rejoin(config, stop.get_token());
+        }
+        if (leave->parsed()) {
+            return commands::leave(config, force, remove_node, stop.get_token());
+        }
+        if (status->parsed()) {
+            return commands::status(config, json);
+        }
+        if (run->parsed()) {
+            return commands::run(config, stop);
+        }
+        if (install->parsed()) {
+            install_options.root = root;
+            install_options.dry_run = values.dry_run;
+            install_options.start = !no_start && root.empty();
+            if (no_depends) {
+                install_options.depends_on.clear();
+            } else if (!depends_on.empty()) {
+                install_options.depends_on.clear();
+                for (const auto& d : depends_on) {
+                    if (!d.empty()) {
+                        install_options.depends_on.push_back(d);
+                    }
+                }
+            }
+            nlohmann::json settings = nlohmann::json::object();
+            for (const auto& [key, value] : command_line_layer(values).values) {
+                settings[key] = value;
+            }
+            return commands::service_install(settings, install_options);
         }
         return to_int(ExitCode::usage);
     } catch (const Failure& f) {

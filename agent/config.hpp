@@ -48,7 +48,8 @@ struct Config {
 struct ConfigLayer {
     std::string source;  // "/etc/swarm-bootstrap/config.json", "environment", "command line"
     std::map<std::string, nlohmann::json> values;
-    std::map<std::string, std::string> key_sources;  // a finer source for some keys ("environment variable X")
+    std::map<std::string, std::string>
+        key_sources;  // a finer source for some keys ("environment variable X")
 
     const std::string& source_of(const std::string& key) const {
         auto it = key_sources.find(key);

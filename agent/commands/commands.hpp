@@ -1,15 +1,27 @@
 #pragma once
 
-// One function per subcommand. Each returns the process exit code for success and throws Failure for the
-// rest; cli.cpp parses the arguments, calls one of these and turns Failure into the exit status.
+// One function per subcommand. Each returns the process exit code and throws Failure for what ends it early;
+// cli.cpp parses the arguments, calls one of these and turns Failure into the exit status.
 
 #include <stop_token>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "agent/config.hpp"
+#include "agent/service/service_host.hpp"
 
 namespace sb::commands {
 
 int join(const Config& config, std::stop_token stop);
+int rejoin(const Config& config, std::stop_token stop);
+int leave(const Config& config, bool force, bool remove_node, std::stop_token stop);
+int status(const Config& config, bool json);
+int run(const Config& config, std::stop_source stop);
+// `settings`: configuration keys given on the command line, written as the service's config file when not
+// empty.
+int service_install(const nlohmann::json& settings, service::InstallOptions options);
+int service_uninstall(service::InstallOptions options);
 int version();
 
 }  // namespace sb::commands

@@ -6,9 +6,13 @@
 
 namespace sb {
 
-JoinResult run_join(const Config& config, Services& services) {
+JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
     JoinContext ctx(config, services);
     phases::preflight(ctx);
+    std::vector<std::string> old_entries;
+    if (plan.leave_first) {
+        old_entries.push_back(phases::leave_local(ctx, true));
+    }
 
     bool member = false;
     int round = 0;
@@ -46,6 +50,12 @@ JoinResult run_join(const Config& config, Services& services) {
                                 : (ctx.left_stale_state ? JoinOutcome::rejoined : JoinOutcome::joined);
     phases::verify(ctx);
     phases::apply_labels(ctx);
+    if (!old_entries.empty()) {
+        phases::remove_nodes(ctx, old_entries);
+        if (ctx.result.outcome == JoinOutcome::joined) {
+            ctx.result.outcome = JoinOutcome::rejoined;
+        }
+    }
     if (config.prune_stale_nodes) {
         phases::prune_stale_nodes(ctx);
     }

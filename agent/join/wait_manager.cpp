@@ -1,5 +1,4 @@
-#include <future>
-
+#include "agent/join/manager_probe.hpp"
 #include "agent/join/phases.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
@@ -7,49 +6,6 @@
 namespace sb::phases {
 
 namespace {
-
-struct Probe {
-    Endpoint endpoint;
-    std::optional<ReadyManager> ready;
-    std::optional<ApiError> error;
-};
-
-// One manager: its /info must say it can take control requests and has no raft error (a manager without
-// quorum keeps ControlAvailable and still answers for ~35 s), and GET /swarm must answer with the tokens.
-Probe probe_manager(EngineApi& api, const Endpoint& ep) {
-    Probe p{ep, std::nullopt, std::nullopt};
-    auto info = api.info();
-    if (!info) {
-        p.error = info.error();
-        return p;
-    }
-    const auto& s = info->swarm;
-    if (!s.active() || !s.control_available) {
-        ApiError e;
-        e.kind = ApiErrorKind::not_manager;
-        e.message = s.active() ? "a worker, not a manager"
-                               : "not an active swarm manager (swarm state " + s.local_state + ")";
-        p.error = e;
-        return p;
-    }
-    if (!s.error.empty()) {
-        ApiError e;
-        e.kind = classify(500, s.error);
-        if (e.kind == ApiErrorKind::other) {
-            e.kind = ApiErrorKind::no_leader;
-        }
-        e.message = "manager reports: " + s.error;
-        p.error = e;
-        return p;
-    }
-    auto swarm = api.swarm();
-    if (!swarm) {
-        p.error = swarm.error();
-        return p;
-    }
-    p.ready = ReadyManager{&api, *info, *swarm};
-    return p;
-}
 
 bool fatal(const ApiError& e) {
     return e.kind == ApiErrorKind::tls || e.kind == ApiErrorKind::unauthorized;
@@ -63,22 +19,12 @@ void wait_manager(JoinContext& ctx) {
     for (;;) {
         ++attempt;
         auto endpoints = expand_managers(ctx.managers, ctx.config.tls, ctx.services.resolve);
-        std::vector<Probe> probes;
         std::string reasons;
         if (endpoints.empty()) {
             reasons = "no manager address resolves yet";
-        } else {
-            // Probe every manager at once: a round costs the slowest answer, not the sum.
-            std::vector<std::future<Probe>> pending;
-            for (const auto& ep : endpoints) {
-                EngineApi& api = ctx.manager_client(ep);
-                pending.push_back(
-                    std::async(std::launch::async, [&api, ep] { return probe_manager(api, ep); }));
-            }
-            for (auto& f : pending) {
-                probes.push_back(f.get());
-            }
         }
+        auto probes = probe_managers(
+            endpoints, [&](const Endpoint& ep) -> EngineApi& { return ctx.manager_client(ep); });
         for (const auto& p : probes) {
             if (p.ready) {
                 ctx.manager = p.ready;

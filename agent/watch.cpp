@@ -1,0 +1,141 @@
+#include "agent/watch.hpp"
+
+#include "agent/join/labels.hpp"
+#include "agent/join/manager_probe.hpp"
+#include "agent/node_labels.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+
+namespace sb {
+
+namespace {
+
+// Passes every sleep on to the supervisor as a keepalive, so a systemd watchdog keeps being fed during the
+// long waits of a join cycle too.
+class KeepaliveClock final : public Clock {
+  public:
+    KeepaliveClock(Clock& inner, service::Supervisor& supervisor) : inner_(inner), supervisor_(supervisor) {}
+    time_point now() override { return inner_.now(); }
+    bool sleep_for(Duration d, std::stop_token stop) override {
+        supervisor_.keepalive();
+        bool ok = inner_.sleep_for(d, stop);
+        supervisor_.keepalive();
+        return ok;
+    }
+
+  private:
+    Clock& inner_;
+    service::Supervisor& supervisor_;
+};
+
+}  // namespace
+
+HealthCheck check_node(const Config& config, Services& services) {
+    auto& log = sb::log("watch");
+    auto info = services.local->info();
+    if (!info) {
+        return {Health::needs_join, "the local engine does not answer: " + info.error().describe()};
+    }
+    const auto& s = info->swarm;
+    if (!s.active()) {
+        return {Health::needs_join, "the local engine is not in the swarm (state " + s.local_state + ")"};
+    }
+    std::vector<ManagerSpec> specs;
+    for (const auto& m : config.managers) {
+        if (auto spec = parse_manager_spec(m)) {
+            specs.push_back(*spec);
+        }
+    }
+    std::map<std::string, std::unique_ptr<EngineApi>> clients;
+    auto probes = probe_managers(expand_managers(specs, config.tls, services.resolve),
+                                 [&](const Endpoint& ep) -> EngineApi& {
+                                     auto& c = clients[ep.url()];
+                                     if (!c) {
+                                         c = services.connect_manager(ep);
+                                     }
+                                     return *c;
+                                 });
+    for (const auto& p : probes) {
+        if (!p.ready) {
+            continue;
+        }
+        auto node = p.ready->api->node(s.node_id);
+        if (!node) {
+            if (node.error().kind == ApiErrorKind::not_found) {
+                return {Health::needs_join,
+                        "manager " + p.endpoint.authority() + " no longer knows node " + s.node_id};
+            }
+            continue;
+        }
+        auto version = services.local->version();
+        Labels wanted = platform_labels(*info, version ? *version : VersionInfo{});
+        for (const auto& [k, v] : config.labels) {
+            wanted[k] = v;
+        }
+        auto labelled = ensure_labels(*p.ready->api, s.node_id, wanted, config.dry_run);
+        if (labelled && *labelled == LabelUpdate::updated) {
+            log.warn("labels of node {} had been changed; restored the ones this agent owns", s.node_id);
+        } else if (!labelled) {
+            log.warn("cannot check the labels of node {}: {}", s.node_id, labelled.error().describe());
+        }
+        return {Health::healthy, "node " + s.node_id + " is " + node->state};
+    }
+    return {Health::unknown, "no manager answers"};
+}
+
+int watch_and_heal(const Config& config, Services& services, service::Supervisor& supervisor,
+                   const std::function<void(const JoinResult*, const std::string&, int)>& record) {
+    auto& log = sb::log("watch");
+    KeepaliveClock clock(*services.clock, supervisor);
+    Services watched = services;
+    watched.clock = &clock;
+    Backoff retry(BackoffPolicy{config.backoff_initial, std::max(config.backoff_max, config.interval), 2.0},
+                  services.random);
+    bool ready_sent = false;
+    try {
+        while (!services.stop.stop_requested()) {
+            try {
+                auto result = run_join(config, watched);
+                record(&result, "", 0);
+                retry.reset();
+                if (!ready_sent) {
+                    supervisor.ready();
+                    ready_sent = true;
+                }
+                supervisor.status("member: node " + result.node_id);
+                for (;;) {
+                    if (!clock.sleep_for(config.interval, services.stop)) {
+                        return 0;
+                    }
+                    auto health = check_node(config, watched);
+                    if (health.health == Health::needs_join) {
+                        log.warn("healing: {}; joining again", health.reason);
+                        supervisor.status("healing: " + health.reason);
+                        break;
+                    }
+                    if (health.health == Health::unknown) {
+                        log.warn("cannot confirm membership: {}; checking again in {}", health.reason,
+                                 format_duration(config.interval));
+                    }
+                }
+            } catch (const Failure& f) {
+                record(nullptr, f.what(), to_int(f.code()));
+                if (f.code() == ExitCode::usage) {
+                    log.error("{}", f.what());
+                    return to_int(f.code());  // a bad configuration does not heal by itself
+                }
+                auto next = retry.next();
+                log.error("{}; trying again in {}", f.what(), format_duration(next));
+                supervisor.status(std::string("retrying: ") + f.what());
+                if (!clock.sleep_for(next, services.stop)) {
+                    return 0;
+                }
+            }
+        }
+    } catch (const Stopped&) {
+        log.info("stop requested");
+    }
+    return 0;
+}
+
+}  // namespace sb

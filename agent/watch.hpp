@@ -1,0 +1,28 @@
+#pragma once
+
+#include <functional>
+
+#include "agent/join/join_flow.hpp"
+#include "agent/service/service_host.hpp"
+
+namespace sb {
+
+enum class Health { healthy, needs_join, unknown };
+
+struct HealthCheck {
+    Health health = Health::unknown;
+    std::string reason;
+};
+
+// One quiet look at the node: is the local engine active, does a manager still know the node, are the labels
+// this agent owns still there (restored if not). Logs only what it changes or finds wrong.
+HealthCheck check_node(const Config& config, Services& services);
+
+// Service mode: join, then every interval check and heal, until stop. Never gives up: each join cycle has the
+// configured deadline, and a failed cycle is retried after a backoff. Returns the exit code (0 when stopped).
+// `record` is told every join outcome or failure (the state file).
+int watch_and_heal(
+    const Config& config, Services& services, service::Supervisor& supervisor,
+    const std::function<void(const JoinResult*, const std::string& failure, int code)>& record);
+
+}  // namespace sb

@@ -1,0 +1,169 @@
+// Service mode: the watch loop heals a node that dropped out, restores labels, and stops promptly.
+
+#include "agent/watch.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "common/error.hpp"
+#include "fakes/fake_clock.hpp"
+#include "fakes/fake_engine.hpp"
+
+using namespace sb;
+using namespace sb::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct RecordingSupervisor final : service::Supervisor {
+    int ready_calls = 0;
+    int keepalives = 0;
+    std::vector<std::string> statuses;
+    void ready() override { ++ready_calls; }
+    void keepalive() override { ++keepalives; }
+    void status(const std::string& text) override { statuses.push_back(text); }
+};
+
+struct WatchHarness {
+    FakeWorld world;
+    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
+    FakeEngine& local = world.add("10.0.0.9", "worker-9");
+    Config config;
+    Services services;
+    RecordingSupervisor supervisor;
+    std::vector<std::string> outcomes;
+    std::stop_source stop;
+
+    WatchHarness(Clock& clock) {
+        m1.init_swarm("clusterA");
+        config.managers = {"10.0.0.1"};
+        config.labels = {{"zone", "a"}};
+        config.interval = 30s;
+        config.timeout = 2min;
+        services.clock = &clock;
+        services.random = make_uniform_random(1);
+        services.local = &local;
+        services.connect_manager = [this](const Endpoint& ep) { return world.connect(ep); };
+        services.resolve = [](const std::string&) { return std::vector<std::string>{}; };
+        services.probe_swarm_port = [this](const std::string& host,
+                                           std::uint16_t port) -> std::expected<void, std::string> {
+            auto* e = world.by_swarm_addr(join_host_port(host, port));
+            if (e != nullptr && e->swarm_port_open) {
+                return {};
+            }
+            return std::unexpected(std::string("refused"));
+        };
+        services.stop = stop.get_token();
+    }
+
+    int run() {
+        return watch_and_heal(
+            config, services, supervisor, [this](const JoinResult* r, const std::string& failure, int) {
+                outcomes.push_back(r != nullptr ? std::string(to_string(r->outcome)) : "failed: " + failure);
+            });
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the watch loop heals a node the manager removed, and restores labels changed by hand") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    std::string first_id;
+    bool removed = false;
+    bool relabelled = false;
+    clock.on_advance = [&](Duration t) {
+        if (t >= 60s && !removed) {
+            first_id = h.local.node_id;
+            h.m1.cluster->nodes.erase(first_id);  // docker node rm --force
+            removed = true;
+        }
+        if (t >= 150s && !relabelled) {
+            auto& n = h.m1.cluster->nodes.at(h.local.node_id);
+            n.labels.erase("zone");
+            n.spec["Labels"].erase("zone");
+            ++n.version;
+            relabelled = true;
+        }
+        if (t >= 240s) {
+            h.stop.request_stop();
+        }
+    };
+    CHECK(h.run() == 0);
+    CHECK(h.supervisor.ready_calls == 1);
+    CHECK(h.supervisor.keepalives > 0);
+    REQUIRE(h.outcomes.size() == 2);
+    CHECK(h.outcomes[0] == "joined");
+    CHECK(h.outcomes[1] == "rejoined");
+    CHECK(h.local.node_id != first_id);
+    auto node = h.m1.node(h.local.node_id);
+    REQUIRE(node);
+    CHECK(node->labels.at("zone") == "a");
+    CHECK(node->labels.at("os") == "linux");
+}
+
+TEST_CASE("the watch loop rejoins an engine that restarted without its swarm state") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    bool wiped = false;
+    clock.on_advance = [&](Duration t) {
+        if (t >= 45s && !wiped) {
+            h.local.cluster.reset();  // data directory wiped: the engine is inactive, its old entry goes down
+            h.local.node_id.clear();
+            h.local.is_manager = false;
+            wiped = true;
+        }
+        if (t >= 120s) {
+            h.stop.request_stop();
+        }
+    };
+    h.run();
+    REQUIRE(h.outcomes.size() == 2);
+    CHECK(h.outcomes[1] == "joined");
+    CHECK(h.local.cluster != nullptr);
+}
+
+TEST_CASE("the watch loop never gives up: a failed cycle is retried after a backoff") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    h.m1.stop();
+    h.config.timeout = 20s;
+    clock.on_advance = [&](Duration t) {
+        if (t >= 100s) {
+            h.m1.up = h.m1.swarm_port_open = true;
+        }
+        if (t >= 300s) {
+            h.stop.request_stop();
+        }
+    };
+    h.run();
+    REQUIRE(h.outcomes.size() >= 2);
+    CHECK(h.outcomes.front().rfind("failed: no manager answered", 0) == 0);
+    CHECK(h.outcomes.back() == "joined");
+    CHECK(h.supervisor.ready_calls == 1);
+}
+
+TEST_CASE("a stop request during a wait ends the loop within a second (real clock)") {
+    SystemClock clock;
+    WatchHarness h(clock);
+    h.m1.stop();  // the agent is waiting for a manager
+    int code = -1;
+    std::thread runner([&] { code = h.run(); });
+    std::this_thread::sleep_for(300ms);
+    auto asked = std::chrono::steady_clock::now();
+    h.stop.request_stop();
+    runner.join();
+    auto took = std::chrono::steady_clock::now() - asked;
+    CHECK(code == 0);
+    CHECK(took < 1s);
+    MESSAGE("stopped " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                       << " ms after the request");
+}
+
+TEST_CASE("a configuration error ends the service: it will not heal by itself") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    h.config.managers.clear();
+    CHECK(h.run() == to_int(ExitCode::usage));
+}
