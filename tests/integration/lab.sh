@@ -334,6 +334,11 @@ engine_leave() {
   esac
 }
 
+gossip_listening() {
+  [[ $(engine_state "$1") == inactive ]] || return 1
+  ip netns exec "$(node_ns "$1")" ss -Hltn 'sport = :7946' 2>/dev/null | grep -q .
+}
+
 engine_state() {
   curl -s --max-time 5 --unix-socket "$(node_sock "$1")" http://localhost/info 2>/dev/null |
     grep -o '"LocalNodeState":"[a-z]*"' | cut -d'"' -f4 || true
@@ -424,7 +429,17 @@ cmd_reset() {
     term_then_kill 5 "${stray[@]}"
   fi
   for i in $nodes; do
-    ( engine_start "$i" 2>/dev/null && engine_leave "$i" ) &
+    (
+      engine_start "$i" 2>/dev/null && engine_leave "$i"
+      # dockerd 20.10 sometimes keeps its gossip listener (:7946) after a leave; the next join then logs
+      # "error in agentInit ... bind: address already in use" and a later leave waits 5 s for the ingress
+      # network. Restart such an engine so every test starts from a clean one.
+      if gossip_listening "$i"; then
+        log "reset: engine $i still listens on :7946 after leaving: restarting it"
+        engine_stop "$i" 2>/dev/null
+        engine_start "$i" 2>/dev/null
+      fi
+    ) &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || true; done
