@@ -16,7 +16,7 @@ namespace {
 // Command-line values by configuration key, filled by CLI11 and turned into the top configuration layer.
 struct CliValues {
     std::map<std::string, std::vector<std::string>> values;
-    std::map<std::string, CLI::Option*> options;
+    std::map<const CLI::App*, std::map<std::string, CLI::Option*>> options;  // per subcommand
     std::string config_file;
     bool dry_run = false;
 };
@@ -62,9 +62,9 @@ void add_options(CLI::App& app, CliValues& v, bool with_dry_run) {
                    "configuration file (default " + platform::default_config_path().string() + ")");
     for (const auto& o : join_options) {
         if (o.is_flag) {
-            v.options[o.key] = app.add_flag(std::string(o.flag), o.help);
+            v.options[&app][o.key] = app.add_flag(std::string(o.flag), o.help);
         } else {
-            v.options[o.key] = app.add_option(std::string(o.flag), v.values[o.key], o.help);
+            v.options[&app][o.key] = app.add_option(std::string(o.flag), v.values[o.key], o.help);
         }
     }
     if (with_dry_run) {
@@ -73,10 +73,10 @@ void add_options(CLI::App& app, CliValues& v, bool with_dry_run) {
     }
 }
 
-ConfigLayer command_line_layer(const CliValues& v) {
+ConfigLayer command_line_layer(const CliValues& v, const CLI::App& app) {
     ConfigLayer layer{"command line", {}, {}};
     for (const auto& o : join_options) {
-        auto* opt = v.options.at(o.key);
+        auto* opt = v.options.at(&app).at(o.key);
         if (opt->count() == 0) {
             continue;
         }
@@ -103,7 +103,7 @@ ConfigLayer command_line_layer(const CliValues& v) {
     return layer;
 }
 
-Config load_config(const CliValues& v) {
+Config load_config(const CliValues& v, const CLI::App& app) {
     std::vector<ConfigLayer> layers;
     if (!v.config_file.empty()) {
         layers.push_back(read_config_file(v.config_file));
@@ -111,7 +111,7 @@ Config load_config(const CliValues& v) {
         layers.push_back(read_config_file(def));
     }
     layers.push_back(read_config_environment(system_getenv));
-    layers.push_back(command_line_layer(v));
+    layers.push_back(command_line_layer(v, app));
     auto config = build_config(layers, system_getenv);
     config.dry_run = v.dry_run;
     return config;
@@ -197,7 +197,16 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
             install_options.dry_run = values.dry_run;
             return commands::service_uninstall(install_options);
         }
-        auto config = load_config(values);
+        const CLI::App* chosen = nullptr;
+        for (const CLI::App* sub : {join, rejoin, leave, status, run, install}) {
+            if (sub->parsed()) {
+                chosen = sub;
+            }
+        }
+        if (chosen == nullptr) {
+            return to_int(ExitCode::usage);
+        }
+        auto config = load_config(values, *chosen);
         setup_logging(config.log_level, config.log_format);
         if (join->parsed()) {
             return commands::join(config, stop.get_token());
@@ -229,7 +238,7 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
                 }
             }
             nlohmann::json settings = nlohmann::json::object();
-            for (const auto& [key, value] : command_line_layer(values).values) {
+            for (const auto& [key, value] : command_line_layer(values, *install).values) {
                 settings[key] = value;
             }
             return commands::service_install(settings, install_options);
