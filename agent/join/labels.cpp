@@ -27,7 +27,7 @@ ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node
             }
         }
         if (changes.empty()) {
-            log.info("node {} already carries its labels; nothing to update", node_id);
+            log.debug("node {} already carries its labels; nothing to update", node_id);
             return LabelUpdate::unchanged;
         }
         if (dry_run) {
