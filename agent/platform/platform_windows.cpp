@@ -1,11 +1,12 @@
 // Windows: paths under %ProgramData%, a named mutex as the instance lock, console control events as the stop
 // signal, and an atomic replace with MoveFileExW.
 
-#include <knownfolders.h>
-#include <shlobj.h>
 #include <windows.h>
 
+#include <shlobj.h>
+
 #include <atomic>
+#include <cctype>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -92,7 +93,26 @@ class MutexLock final : public InstanceLock {
 
 }  // namespace
 
-std::unique_ptr<InstanceLock> try_lock_instance(const std::string& name) {
+namespace {
+
+// A kernel object name: Global\NAME or Local\NAME as given; anything else (such as a lock file path from a
+// configuration written for Linux) becomes Global\ plus the text in lower case with '\' turned into '/',
+// because object names may not contain backslashes and paths are case-insensitive.
+std::string mutex_name(const std::string& name) {
+    if (name.starts_with("Global\\") || name.starts_with("Local\\")) {
+        return name;
+    }
+    std::string out = "Global\\";
+    for (char c : name) {
+        out += c == '\\' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::unique_ptr<InstanceLock> try_lock_instance(const std::string& lock_name) {
+    const std::string name = mutex_name(lock_name);
     auto attempt = [](const std::string& mutex_name, DWORD& error) -> win32::UniqueHandle {
         win32::UniqueHandle h(::CreateMutexW(nullptr, FALSE, win32::widen(mutex_name).c_str()));
         error = ::GetLastError();
@@ -184,8 +204,20 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
             fail("cannot flush " + tmp.string(), error);
         }
     }
-    if (!::MoveFileExW(tmp.c_str(), path.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        fail("cannot replace " + path.string(), ::GetLastError());
+    // A reader that has the old file open (without FILE_SHARE_DELETE, as C and C++ streams open it) blocks
+    // the replace for a moment: retry for up to about 2 s.
+    for (int attempt = 0;; ++attempt) {
+        if (::MoveFileExW(tmp.c_str(), path.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+            return;
+        }
+        DWORD error = ::GetLastError();
+        DWORD target = ::GetFileAttributesW(path.c_str());
+        bool is_directory = target != INVALID_FILE_ATTRIBUTES && (target & FILE_ATTRIBUTE_DIRECTORY) != 0;
+        if ((error != ERROR_ACCESS_DENIED && error != ERROR_SHARING_VIOLATION) || is_directory ||
+            attempt >= 200) {
+            fail("cannot replace " + path.string(), error);
+        }
+        ::Sleep(attempt < 10 ? 1 : 10);
     }
 }
 

@@ -1,0 +1,477 @@
+// Windows: `run` as a service of the Service Control Manager. host() hands the body to the service control
+// dispatcher; the control handler turns SERVICE_CONTROL_STOP/SHUTDOWN into a stop request on the body's
+// stop_token. Started from a console instead (StartServiceCtrlDispatcherW fails with 1063), the body runs
+// directly. install()/uninstall() use the SCM API: delayed automatic start, dependencies, restart on failure.
+
+#include <windows.h>
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/win_eventlog_sink.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "agent/platform/platform.hpp"
+#include "agent/service/service_host.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+#include "common/win32.hpp"
+
+namespace sb::service {
+
+namespace {
+
+// What the service main and the control handler share. The dispatcher calls both on its own threads.
+struct ServiceRun {
+    std::wstring name;
+    std::stop_source stop;
+    ServiceBody body;
+    SERVICE_STATUS_HANDLE status_handle = nullptr;
+    std::mutex status_mutex;
+    SERVICE_STATUS status{};
+    int exit_code = 0;
+    std::exception_ptr failure;
+};
+
+ServiceRun* current_run = nullptr;
+std::atomic<bool> running_as_service{false};
+
+void report(ServiceRun& run, DWORD state, DWORD wait_hint_ms = 0, int exit_code = 0) {
+    std::lock_guard lock(run.status_mutex);
+    auto& s = run.status;
+    s.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+    s.dwCurrentState = state;
+    s.dwControlsAccepted = state == SERVICE_START_PENDING || state == SERVICE_STOPPED
+                               ? 0
+                               : SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN;
+    s.dwWin32ExitCode = exit_code == 0 ? NO_ERROR : ERROR_SERVICE_SPECIFIC_ERROR;
+    s.dwServiceSpecificExitCode = static_cast<DWORD>(exit_code);
+    s.dwWaitHint = wait_hint_ms;
+    s.dwCheckPoint = state == SERVICE_RUNNING || state == SERVICE_STOPPED ? 0 : s.dwCheckPoint + 1;
+    ::SetServiceStatus(run.status_handle, &s);
+}
+
+DWORD WINAPI control_handler(DWORD control, DWORD /*event_type*/, void* /*event_data*/, void* context) {
+    auto& run = *static_cast<ServiceRun*>(context);
+    switch (control) {
+        case SERVICE_CONTROL_STOP:
+        case SERVICE_CONTROL_SHUTDOWN:
+            // The body sees the request on its stop_token at once; an HTTP call in flight is bounded by its
+            // own timeout, hence the generous wait hint.
+            report(run, SERVICE_STOP_PENDING, 10000);
+            run.stop.request_stop();
+            return NO_ERROR;
+        case SERVICE_CONTROL_INTERROGATE:
+            return NO_ERROR;
+        default:
+            return ERROR_CALL_NOT_IMPLEMENTED;
+    }
+}
+
+class ScmSupervisor final : public Supervisor {
+  public:
+    // SERVICE_RUNNING is reported before the body starts: the first join may wait for a long time, and the
+    // SCM would otherwise give up on a service that stays start pending.
+    void ready() override { log("service").debug("ready: member of the swarm"); }
+    void keepalive() override {}
+    void status(const std::string& text) override { log("service").debug("status: {}", text); }
+};
+
+class ConsoleSupervisor final : public Supervisor {
+  public:
+    void ready() override {}
+    void keepalive() override {}
+    void status(const std::string& text) override { log("service").debug("status: {}", text); }
+};
+
+// The service's own log file, %ProgramData%\swarm-bootstrap\swarm-bootstrap.log, 3 x 5 MB.
+void add_service_log_file() {
+    auto path = platform::default_state_path().parent_path() / L"swarm-bootstrap.log";
+    try {
+        std::error_code ec;
+        std::filesystem::create_directories(path.parent_path(), ec);
+        add_log_sink(
+            std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path.string(), 5 * 1024 * 1024, 3));
+    } catch (const std::exception& e) {
+        log("service").warn("cannot log to {}: {}", path.string(), e.what());
+    }
+}
+
+int run_body(ServiceRun& run, Supervisor& supervisor) {
+    try {
+        return run.body(run.stop.get_token(), supervisor);
+    } catch (const Failure& f) {
+        run.failure = std::current_exception();
+        return to_int(f.code());
+    } catch (const Stopped&) {
+        if (run.stop.stop_requested()) {
+            return 0;  // a service stopping is normal
+        }
+        run.failure = std::current_exception();
+        return to_int(ExitCode::internal);
+    } catch (...) {
+        run.failure = std::current_exception();
+        return to_int(ExitCode::internal);
+    }
+}
+
+void WINAPI service_main(DWORD /*argc*/, LPWSTR* /*argv*/) {
+    auto& run = *current_run;
+    running_as_service = true;
+    run.status_handle = ::RegisterServiceCtrlHandlerExW(run.name.c_str(), control_handler, &run);
+    if (run.status_handle == nullptr) {
+        run.exit_code = to_int(ExitCode::internal);
+        return;
+    }
+    report(run, SERVICE_START_PENDING, 3000);
+    add_service_log_file();
+    report(run, SERVICE_RUNNING);
+    ScmSupervisor supervisor;
+    run.exit_code = run_body(run, supervisor);
+    if (run.stop.stop_requested() && !run.failure) {
+        run.exit_code = 0;
+    }
+    log("service").flush();  // every phase's logger shares the sinks
+    // A non-zero code makes the SCM apply the failure actions (a restart), see install().
+    report(run, SERVICE_STOPPED, 0, run.exit_code);
+}
+
+}  // namespace
+
+int host(const std::string& service_name, std::stop_source stop, ServiceBody body) {
+    ServiceRun run;
+    run.name = win32::widen(service_name);
+    run.stop = stop;
+    run.body = std::move(body);
+    current_run = &run;
+    SERVICE_TABLE_ENTRYW table[] = {{run.name.data(), service_main}, {nullptr, nullptr}};
+    if (!::StartServiceCtrlDispatcherW(table)) {
+        DWORD error = ::GetLastError();
+        current_run = nullptr;
+        if (error != ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {
+            throw Failure(ExitCode::internal,
+                          "cannot connect to the service control manager: " + win32::error_text(error));
+        }
+        // Not started by the SCM: a console program (Ctrl-C already requests `stop`).
+        ConsoleSupervisor supervisor;
+        int code = run_body(run, supervisor);
+        if (run.failure) {
+            std::rethrow_exception(run.failure);
+        }
+        return code;
+    }
+    current_run = nullptr;
+    if (run.failure) {
+        std::rethrow_exception(run.failure);  // for the one place that logs failures and picks the exit code
+    }
+    return run.exit_code;
+}
+
+spdlog::sink_ptr make_event_sink(const std::string& service_name) {
+    // Only for the service: a console run has its lines on stderr already.
+    if (!running_as_service) {
+        return nullptr;
+    }
+    auto sink = std::make_shared<spdlog::sinks::win_eventlog_sink_mt>(service_name);
+    sink->set_level(spdlog::level::info);  // start, join, heal and failure events, not the chatter
+    return sink;
+}
+
+namespace {
+
+class ScHandle {
+  public:
+    explicit ScHandle(SC_HANDLE h = nullptr) : h_(h) {}
+    ScHandle(ScHandle&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+    ScHandle& operator=(ScHandle&& o) noexcept {
+        if (this != &o) {
+            close();
+            h_ = std::exchange(o.h_, nullptr);
+        }
+        return *this;
+    }
+    ScHandle(const ScHandle&) = delete;
+    ScHandle& operator=(const ScHandle&) = delete;
+    ~ScHandle() { close(); }
+    SC_HANDLE get() const { return h_; }
+    explicit operator bool() const { return h_ != nullptr; }
+
+  private:
+    void close() {
+        if (h_ != nullptr) {
+            ::CloseServiceHandle(h_);
+        }
+    }
+    SC_HANDLE h_;
+};
+
+[[noreturn]] void fail(const std::string& what, DWORD error) {
+    std::string hint;
+    if (error == ERROR_ACCESS_DENIED) {
+        hint = "; run it from an elevated (Administrator) prompt";
+    }
+    throw Failure(error == ERROR_ACCESS_DENIED ? ExitCode::usage : ExitCode::internal,
+                  what + ": " + win32::error_text(error) + hint);
+}
+
+ScHandle open_scm(DWORD access) {
+    ScHandle scm(::OpenSCManagerW(nullptr, nullptr, access));
+    if (!scm) {
+        fail("cannot open the service control manager", ::GetLastError());
+    }
+    return scm;
+}
+
+std::wstring quoted(const std::filesystem::path& p) {
+    return L"\"" + p.wstring() + L"\"";
+}
+
+// The command line the SCM starts: "C:\...\swarm-bootstrap.exe" run --config "C:\ProgramData\...".
+std::wstring binary_path(const InstallOptions& options) {
+    std::wstring cmd = quoted(options.executable) + L" run";
+    if (!options.config_file.empty()) {
+        cmd += L" --config " + quoted(options.config_file);
+    }
+    return cmd;
+}
+
+// REG_MULTI_SZ style: each name NUL-terminated, then one more NUL.
+std::wstring dependency_list(const std::vector<std::string>& names) {
+    std::wstring out;
+    for (const auto& n : names) {
+        if (!n.empty()) {
+            out += win32::widen(n);
+            out.push_back(L'\0');
+        }
+    }
+    out.push_back(L'\0');
+    return out;
+}
+
+SERVICE_STATUS_PROCESS query(SC_HANDLE service) {
+    SERVICE_STATUS_PROCESS s{};
+    DWORD needed = 0;
+    if (!::QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&s), sizeof s,
+                                &needed)) {
+        fail("cannot query the service", ::GetLastError());
+    }
+    return s;
+}
+
+// Polls until the service leaves `pending` or `limit` passes; returns the last status.
+SERVICE_STATUS_PROCESS wait_while(SC_HANDLE service, DWORD pending, std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    auto s = query(service);
+    while (s.dwCurrentState == pending && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        s = query(service);
+    }
+    return s;
+}
+
+const wchar_t* event_log_key_root = L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\";
+
+// Registers the service name as an Event Log source. The .NET Framework's message file maps every event id
+// to "%1", so the Event Viewer shows the line itself rather than "description cannot be found".
+void register_event_source(const std::string& name) {
+    HKEY key = nullptr;
+    std::wstring path = event_log_key_root + win32::widen(name);
+    if (::RegCreateKeyExW(HKEY_LOCAL_MACHINE, path.c_str(), 0, nullptr, 0, KEY_SET_VALUE, nullptr, &key,
+                          nullptr) != ERROR_SUCCESS) {
+        log("service").warn("cannot register the Event Log source {}; events will lack their description",
+                            name);
+        return;
+    }
+    const std::wstring file = L"%SystemRoot%\\Microsoft.NET\\Framework64\\v4.0.30319\\EventLogMessages.dll";
+    ::RegSetValueExW(key, L"EventMessageFile", 0, REG_EXPAND_SZ, reinterpret_cast<const BYTE*>(file.c_str()),
+                     static_cast<DWORD>((file.size() + 1) * sizeof(wchar_t)));
+    DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
+    ::RegSetValueExW(key, L"TypesSupported", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&types),
+                     sizeof types);
+    ::RegCloseKey(key);
+}
+
+void unregister_event_source(const std::string& name) {
+    std::wstring path = event_log_key_root + win32::widen(name);
+    ::RegDeleteKeyW(HKEY_LOCAL_MACHINE, path.c_str());
+}
+
+void configure(SC_HANDLE service, const InstallOptions& options) {
+    auto& lg = log("service");
+    std::wstring description =
+        L"Joins this machine's Docker engine to a Docker Swarm, labels the node, and rejoins when it drops "
+        L"out.";
+    SERVICE_DESCRIPTIONW desc{description.data()};
+    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_DESCRIPTION, &desc)) {
+        lg.warn("cannot set the service description: {}", win32::error_text(::GetLastError()));
+    }
+    SERVICE_DELAYED_AUTO_START_INFO delayed{TRUE};
+    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed)) {
+        fail("cannot set delayed automatic start of " + options.name, ::GetLastError());
+    }
+    // Restart after 5 s, 30 s, then every 60 s; the count starts again after a day without failure.
+    SC_ACTION actions[] = {{SC_ACTION_RESTART, 5000}, {SC_ACTION_RESTART, 30000}, {SC_ACTION_RESTART, 60000}};
+    SERVICE_FAILURE_ACTIONSW failure{};
+    failure.dwResetPeriod = 24 * 60 * 60;
+    failure.cActions = static_cast<DWORD>(std::size(actions));
+    failure.lpsaActions = actions;
+    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS, &failure)) {
+        fail("cannot set the failure actions of " + options.name, ::GetLastError());
+    }
+    // Also restart when the service stops itself with a non-zero exit code, not only when it crashes.
+    SERVICE_FAILURE_ACTIONS_FLAG flag{TRUE};
+    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag)) {
+        lg.warn("cannot make non-crash failures restart the service: {}",
+                win32::error_text(::GetLastError()));
+    }
+}
+
+void start(SC_HANDLE service, const std::string& name) {
+    auto& lg = log("service");
+    if (!::StartServiceW(service, 0, nullptr)) {
+        DWORD error = ::GetLastError();
+        if (error == ERROR_SERVICE_ALREADY_RUNNING) {
+            lg.info("{} is already running; restart it to use a new configuration", name);
+            return;
+        }
+        fail("cannot start " + name, error);
+    }
+    auto s = wait_while(service, SERVICE_START_PENDING, std::chrono::seconds(30));
+    if (s.dwCurrentState == SERVICE_STOPPED) {
+        DWORD code = s.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR ? s.dwServiceSpecificExitCode
+                                                                       : s.dwWin32ExitCode;
+        throw Failure(ExitCode::internal, name + " stopped right after starting (exit code " +
+                                              std::to_string(code) + "); see its log in " +
+                                              platform::default_state_path().parent_path().string());
+    }
+    lg.info("started {}", name);
+}
+
+}  // namespace
+
+void install(const InstallOptions& options) {
+    auto& lg = log("service");
+    if (!options.root.empty()) {
+        throw Failure(ExitCode::usage, "--root is for Linux only");
+    }
+    if (options.executable.empty()) {
+        throw Failure(ExitCode::usage, "service install: the executable's path is unknown");
+    }
+    const std::wstring name = win32::widen(options.name);
+    const std::wstring command = binary_path(options);
+    const std::wstring depends = dependency_list(options.depends_on);
+    std::string depends_text;
+    for (const auto& d : options.depends_on) {
+        if (!d.empty()) {
+            depends_text += (depends_text.empty() ? "" : ", ") + d;
+        }
+    }
+    if (depends_text.empty()) {
+        depends_text = "none";
+    }
+    if (options.dry_run) {
+        lg.info(
+            "dry run: would install the service {}: {}; delayed automatic start; depends on {}; restart "
+            "on failure{}",
+            options.name, win32::narrow(command), depends_text, options.start ? "; then start it" : "");
+        return;
+    }
+
+    auto scm = open_scm(SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    for (const auto& d : options.depends_on) {
+        if (d.empty()) {
+            continue;
+        }
+        ScHandle dep(::OpenServiceW(scm.get(), win32::widen(d).c_str(), SERVICE_QUERY_STATUS));
+        if (!dep && ::GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST) {
+            throw Failure(ExitCode::usage, "the service would depend on '" + d +
+                                               "', which is not installed; install it first, or choose "
+                                               "another with --depends-on (or none with --no-depends)");
+        }
+    }
+
+    const std::wstring display = L"Swarm Bootstrap";
+    ScHandle service(::CreateServiceW(scm.get(), name.c_str(), display.c_str(), SERVICE_ALL_ACCESS,
+                                      SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+                                      command.c_str(), nullptr, nullptr, depends.c_str(), nullptr, nullptr));
+    if (service) {
+        lg.info("created the service {}: {}", options.name, win32::narrow(command));
+    } else {
+        DWORD error = ::GetLastError();
+        if (error != ERROR_SERVICE_EXISTS) {
+            fail("cannot create the service " + options.name, error);
+        }
+        // Installing again updates it: an installer can be run twice.
+        service = ScHandle(::OpenServiceW(scm.get(), name.c_str(), SERVICE_ALL_ACCESS));
+        if (!service) {
+            fail("cannot open the service " + options.name, ::GetLastError());
+        }
+        if (!::ChangeServiceConfigW(service.get(), SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
+                                    SERVICE_ERROR_NORMAL, command.c_str(), nullptr, nullptr, depends.c_str(),
+                                    nullptr, nullptr, display.c_str())) {
+            fail("cannot update the service " + options.name, ::GetLastError());
+        }
+        lg.info("updated the existing service {}: {}", options.name, win32::narrow(command));
+    }
+    configure(service.get(), options);
+    register_event_source(options.name);
+    lg.info("{}: delayed automatic start, depends on {}, restarts on failure", options.name, depends_text);
+    if (options.start) {
+        start(service.get(), options.name);
+    }
+}
+
+void uninstall(const InstallOptions& options) {
+    auto& lg = log("service");
+    if (!options.root.empty()) {
+        throw Failure(ExitCode::usage, "--root is for Linux only");
+    }
+    const std::wstring name = win32::widen(options.name);
+    auto scm = open_scm(SC_MANAGER_CONNECT);
+    ScHandle service(::OpenServiceW(scm.get(), name.c_str(), SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE));
+    if (!service) {
+        DWORD error = ::GetLastError();
+        if (error == ERROR_SERVICE_DOES_NOT_EXIST) {
+            lg.info("the service {} is not installed; nothing to remove", options.name);
+            if (!options.dry_run) {
+                unregister_event_source(options.name);
+            }
+            return;
+        }
+        fail("cannot open the service " + options.name, error);
+    }
+    if (options.dry_run) {
+        lg.info("dry run: would stop and delete the service {}", options.name);
+        return;
+    }
+    auto s = query(service.get());
+    if (s.dwCurrentState != SERVICE_STOPPED) {
+        SERVICE_STATUS ignored{};
+        if (!::ControlService(service.get(), SERVICE_CONTROL_STOP, &ignored)) {
+            DWORD error = ::GetLastError();
+            if (error != ERROR_SERVICE_NOT_ACTIVE) {
+                fail("cannot stop " + options.name, error);
+            }
+        }
+        s = wait_while(service.get(), SERVICE_STOP_PENDING, std::chrono::seconds(30));
+        if (s.dwCurrentState != SERVICE_STOPPED) {
+            lg.warn("{} did not stop within 30s; it is removed once it stops", options.name);
+        } else {
+            lg.info("stopped {}", options.name);
+        }
+    }
+    if (!::DeleteService(service.get())) {
+        DWORD error = ::GetLastError();
+        if (error != ERROR_SERVICE_MARKED_FOR_DELETE) {
+            fail("cannot delete the service " + options.name, error);
+        }
+    }
+    unregister_event_source(options.name);
+    lg.info("removed the service {}", options.name);
+}
+
+}  // namespace sb::service
