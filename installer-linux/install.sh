@@ -191,8 +191,15 @@ install_binary() { # SOURCE: to ROOT/usr/bin, replaced atomically (a running age
   say "installed $dest"
 }
 
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
 if [[ -n $deb ]]; then
   [[ -f $deb ]] || usage_error "--deb '$deb' does not exist"
+  # Its binary checks the configuration before anything is installed.
+  dpkg-deb -x "$deb" "$scratch/deb" || usage_error "--deb '$deb' is not a Debian package"
+  validator=$scratch/deb$bin_path
+  [[ -x $validator ]] || usage_error "--deb '$deb' has no $bin_path"
 elif [[ -z $binary ]]; then
   if [[ -x $here/$name ]]; then
     binary=$here/$name
@@ -204,14 +211,18 @@ elif [[ -z $binary ]]; then
 fi
 if [[ -n $binary ]]; then
   [[ -f $binary && -x $binary ]] || usage_error "--binary '$binary' is not an executable file"
-  check_binary "$binary"
+  validator=$binary
 fi
+check_binary "$validator"
 
 # --- the configuration -----------------------------------------------------------------------------------
-write_config() {
-  local dir=$prefix$config_dir tmp label key value
-  mkdir -p "$dir"
-  chmod 0700 "$dir"
+# Written to $scratch first and checked by the agent; only a configuration it accepts replaces the old one.
+staged=$scratch/config.json
+token_to=
+[[ -z ${SWARM_BOOTSTRAP_TOKEN:-} && -z $token_file ]] || token_to=$installed_token
+
+generate_config() {
+  local label key
   local -A seen=()
   local keys=()
   for label in "${labels[@]}"; do
@@ -220,42 +231,32 @@ write_config() {
     [[ -n ${seen[$key]+x} ]] || keys+=("$key")
     seen[$key]=${label#*=}
   done
-
-  local token_to=""
-  if [[ -n ${SWARM_BOOTSTRAP_TOKEN:-} ]]; then
-    token_to=$installed_token
-    (umask 077 && printf '%s\n' "$SWARM_BOOTSTRAP_TOKEN" >"$prefix$installed_token.tmp")
-    mv -f "$prefix$installed_token.tmp" "$prefix$installed_token"
-  elif [[ -n $token_file ]]; then
-    [[ -r $token_file ]] || usage_error "--token-file '$token_file' cannot be read"
-    token_to=$installed_token
-    if [[ $(readlink -f "$token_file") != $(readlink -f "$prefix$installed_token" 2>/dev/null || true) ]]; then
-      (umask 077 && cp "$token_file" "$prefix$installed_token.tmp")
-      mv -f "$prefix$installed_token.tmp" "$prefix$installed_token"
-    fi
+  printf '{\n  "managers": %s' "$(json_list "${managers[@]}")"
+  [[ -z $role ]] || printf ',\n  "role": %s' "$(json_string "$role")"
+  if ((${#keys[@]})); then
+    printf ',\n  "labels": {'
+    local sep=''
+    for key in "${keys[@]}"; do
+      printf '%s%s: %s' "$sep" "$(json_string "$key")" "$(json_string "${seen[$key]}")"
+      sep=', '
+    done
+    printf '}'
   fi
-  [[ -z $token_to ]] || chmod 0600 "$prefix$installed_token"
+  [[ -z $token_to ]] || printf ',\n  "token_file": %s' "$(json_string "$token_to")"
+  printf '\n}\n'
+}
 
-  tmp=$(umask 077 && mktemp "$dir/config.json.XXXXXX")
-  {
-    printf '{\n  "managers": %s' "$(json_list "${managers[@]}")"
-    [[ -z $role ]] || printf ',\n  "role": %s' "$(json_string "$role")"
-    if ((${#keys[@]})); then
-      printf ',\n  "labels": {'
-      local sep=''
-      for key in "${keys[@]}"; do
-        value=${seen[$key]}
-        printf '%s%s: %s' "$sep" "$(json_string "$key")" "$(json_string "$value")"
-        sep=', '
-      done
-      printf '}'
-    fi
-    [[ -z $token_to ]] || printf ',\n  "token_file": %s' "$(json_string "$token_to")"
-    printf '\n}\n'
-  } >"$tmp"
-  chmod 0600 "$tmp"
-  mv -f "$tmp" "$prefix$config"
-  say "wrote $prefix$config"
+install_token() { # to /etc/swarm-bootstrap/join-token (0600), where the sandboxed service can read it
+  local dest=$prefix$installed_token
+  if [[ -n ${SWARM_BOOTSTRAP_TOKEN:-} ]]; then
+    (umask 077 && printf '%s\n' "$SWARM_BOOTSTRAP_TOKEN" >"$dest.tmp")
+  elif [[ $(readlink -f "$token_file") != $(readlink -f "$dest" 2>/dev/null || true) ]]; then
+    (umask 077 && cp "$token_file" "$dest.tmp")
+  else
+    return 0 # it is the installed file already
+  fi
+  chmod 0600 "$dest.tmp"
+  mv -f "$dest.tmp" "$dest"
 }
 
 configured=0
@@ -265,20 +266,34 @@ fi
 if [[ -n $config_file ]]; then
   ((configured == 0)) || usage_error "--config FILE is the whole configuration: give the other options in it"
   [[ -f $config_file && -r $config_file ]] || usage_error "--config '$config_file' cannot be read"
-  mkdir -p "$prefix$config_dir"
-  chmod 0700 "$prefix$config_dir"
-  tmp=$(umask 077 && mktemp "$prefix$config_dir/config.json.XXXXXX")
-  cp "$config_file" "$tmp"
-  chmod 0600 "$tmp"
-  mv -f "$tmp" "$prefix$config"
-  say "installed $config_file as $prefix$config"
+  cp "$config_file" "$staged"
 elif ((configured)); then
   ((${#managers[@]})) || usage_error "no managers: give --managers ADDR[,ADDR...] or SWARM_BOOTSTRAP_MANAGERS"
-  write_config
+  [[ -z $token_file || -r $token_file ]] || usage_error "--token-file '$token_file' cannot be read"
+  (umask 077 && generate_config >"$staged")
 elif [[ -f $prefix$config ]]; then
   say "keeping the existing $prefix$config"
 else
   usage_error "no managers: give --managers ADDR[,ADDR...] or SWARM_BOOTSTRAP_MANAGERS"
+fi
+
+if [[ -f $staged ]]; then
+  mkdir -p "$scratch/check"
+  rc=0
+  env -u SWARM_BOOTSTRAP_TOKEN "$validator" service install --dry-run --root "$scratch/check" \
+    --config "$staged" >"$scratch/check.log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    grep -v 'dry run' "$scratch/check.log" >&2 || true
+    die "$rc" "the agent does not accept this configuration (exit $rc); nothing was installed"
+  fi
+  mkdir -p "$prefix$config_dir"
+  chmod 0700 "$prefix$config_dir"
+  [[ -z $token_to ]] || install_token
+  chmod 0600 "$staged"
+  tmp=$(umask 077 && mktemp "$prefix$config_dir/config.json.XXXXXX")
+  cp "$staged" "$tmp"
+  mv -f "$tmp" "$prefix$config"
+  say "wrote $prefix$config"
 fi
 
 # --- install ---------------------------------------------------------------------------------------------
@@ -293,7 +308,6 @@ if [[ -n $deb ]]; then
     # The configuration exists already, so the package's postinst enables and starts the service.
     dpkg -i "$deb" || die 1 "dpkg -i $deb failed; see the messages above"
   fi
-  check_binary "$prefix$bin_path"
   # The package owns the unit (/lib/systemd/system): enable it; (re)start it to apply a new configuration.
   if ((offline)); then
     systemctl --root="$root" enable "$unit"
