@@ -2,6 +2,7 @@
 
 #include "agent/join/labels.hpp"
 #include "agent/join/manager_probe.hpp"
+#include "agent/join/stale_nodes.hpp"
 #include "agent/node_labels.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
@@ -77,6 +78,11 @@ HealthCheck check_node(const Config& config, Services& services) {
             log.warn("labels of node {} had been changed; restored the ones this agent owns", s.node_id);
         } else if (!labelled) {
             log.warn("cannot check the labels of node {}: {}", s.node_id, labelled.error().describe());
+        }
+        if (config.prune_stale_nodes) {
+            // A twin left by a reimage goes `down` only ~12 s after the new node joined: look again every
+            // check.
+            prune_stale_entries(*p.ready->api, s.node_id, info->name, config.dry_run);
         }
         return {Health::healthy, "node " + s.node_id + " is " + node->state};
     }

@@ -1,5 +1,6 @@
 #include "agent/join/labels.hpp"
 #include "agent/join/phases.hpp"
+#include "agent/join/stale_nodes.hpp"
 #include "agent/node_labels.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
@@ -98,40 +99,10 @@ void apply_labels(JoinContext& ctx) {
 }
 
 void prune_stale_nodes(JoinContext& ctx) {
-    auto& log = sb::log("prune");
     if (!ctx.manager || ctx.result.node_id.empty()) {
         return;
     }
-    auto& api = *ctx.manager->api;
-    auto nodes = api.nodes();
-    if (!nodes) {
-        log.warn("cannot list nodes to prune: {}", nodes.error().describe());
-        return;
-    }
-    const std::string& hostname = ctx.local_info.name;
-    for (const auto& n : *nodes) {
-        if (n.id == ctx.result.node_id || n.hostname != hostname || n.state != "down") {
-            continue;
-        }
-        if (ctx.config.dry_run) {
-            log.info("dry run: would remove stale node {} ({}, down)", n.id, n.hostname);
-            continue;
-        }
-        if (n.role == "manager") {
-            // A manager that left stays a raft member; it has to be demoted before it can be removed.
-            nlohmann::json spec = n.spec;
-            spec["Role"] = "worker";
-            if (auto demoted = api.update_node(n.id, n.version, spec); !demoted) {
-                log.warn("cannot demote stale manager entry {}: {}", n.id, demoted.error().describe());
-                continue;
-            }
-        }
-        if (auto removed = api.remove_node(n.id, false); removed) {
-            log.info("removed stale node {} ({}, down)", n.id, n.hostname);
-        } else {
-            log.warn("cannot remove stale node {}: {}", n.id, removed.error().describe());
-        }
-    }
+    prune_stale_entries(*ctx.manager->api, ctx.result.node_id, ctx.local_info.name, ctx.config.dry_run);
 }
 
 }  // namespace sb::phases

@@ -167,3 +167,28 @@ TEST_CASE("a configuration error ends the service: it will not heal by itself") 
     h.config.managers.clear();
     CHECK(h.run() == to_int(ExitCode::usage));
 }
+
+TEST_CASE("with --prune-stale-nodes the watch loop removes a twin that goes down after the rejoin") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    h.config.prune_stale_nodes = true;
+    std::string old_id;
+    clock.on_advance = [&](Duration t) {
+        if (t >= 40s && old_id.empty()) {
+            old_id = h.local.node_id;
+            h.local.cluster
+                .reset();  // reimaged: the engine lost its swarm state; the manager still sees it ready
+            h.local.node_id.clear();
+            h.local.is_manager = false;
+        }
+        if (t >= 100s && !old_id.empty() && h.m1.cluster->nodes.count(old_id) != 0) {
+            h.m1.cluster->nodes.at(old_id).state = "down";  // the manager noticed the missed heartbeats
+        }
+        if (t >= 200s) {
+            h.stop.request_stop();
+        }
+    };
+    h.run();
+    CHECK(h.m1.cluster->nodes.count(old_id) == 0);
+    CHECK(h.m1.cluster->nodes.count(h.local.node_id) == 1);
+}
