@@ -410,4 +410,22 @@ std::unique_ptr<EngineApi> FakeWorld::connect(const Endpoint& ep) {
     return std::make_unique<FakeConnection>(by_api(addr), addr);
 }
 
+Services fake_services(FakeWorld& world, Clock& clock, FakeEngine& local, std::uint64_t seed) {
+    Services services;
+    services.clock = &clock;
+    services.random = make_uniform_random(seed);
+    services.local = &local;
+    services.connect_manager = [&world](const Endpoint& ep) { return world.connect(ep); };
+    services.resolve = [](const std::string&) { return std::vector<std::string>{}; };
+    services.probe_swarm_port = [&world](const std::string& host,
+                                         std::uint16_t port) -> std::expected<void, std::string> {
+        auto* e = world.by_swarm_addr(join_host_port(host, port));
+        if (e != nullptr && e->swarm_port_open) {
+            return {};
+        }
+        return std::unexpected(std::string("connect: Connection refused"));
+    };
+    return services;
+}
+
 }  // namespace sb::test

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/join/join_context.hpp"
 #include "common/engine_api.hpp"
 
 namespace sb::test {
@@ -94,5 +95,9 @@ class FakeWorld {
     std::vector<std::unique_ptr<FakeEngine>> engines;
     std::set<std::string> connects;  // API addresses the agent connected to
 };
+
+// Services wired to this world: `local` as the local engine, managers reached through FakeWorld::connect,
+// swarm ports open as the engines say, no DNS, a seeded random source.
+Services fake_services(FakeWorld& world, Clock& clock, FakeEngine& local, std::uint64_t seed = 42);
 
 }  // namespace sb::test

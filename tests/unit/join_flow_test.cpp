@@ -31,19 +31,7 @@ struct Harness {
         config.timeout = 15min;
         config.backoff_initial = 1s;
         config.backoff_max = 10s;
-        services.clock = &clock;
-        services.random = make_uniform_random(42);
-        services.local = &local;
-        services.connect_manager = [this](const Endpoint& ep) { return world.connect(ep); };
-        services.resolve = [](const std::string&) { return std::vector<std::string>{}; };
-        services.probe_swarm_port = [this](const std::string& host,
-                                           std::uint16_t port) -> std::expected<void, std::string> {
-            auto* e = world.by_swarm_addr(join_host_port(host, port));
-            if (e != nullptr && e->swarm_port_open) {
-                return {};
-            }
-            return std::unexpected(std::string("connect: Connection refused"));
-        };
+        services = fake_services(world, clock, local, 42);
     }
 
     JoinResult run() { return run_join(config, services); }

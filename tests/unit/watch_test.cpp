@@ -41,19 +41,7 @@ struct WatchHarness {
         config.labels = {{"zone", "a"}};
         config.interval = 30s;
         config.timeout = 2min;
-        services.clock = &clock;
-        services.random = make_uniform_random(1);
-        services.local = &local;
-        services.connect_manager = [this](const Endpoint& ep) { return world.connect(ep); };
-        services.resolve = [](const std::string&) { return std::vector<std::string>{}; };
-        services.probe_swarm_port = [this](const std::string& host,
-                                           std::uint16_t port) -> std::expected<void, std::string> {
-            auto* e = world.by_swarm_addr(join_host_port(host, port));
-            if (e != nullptr && e->swarm_port_open) {
-                return {};
-            }
-            return std::unexpected(std::string("refused"));
-        };
+        services = fake_services(world, clock, local, 1);
         services.stop = stop.get_token();
     }
 
