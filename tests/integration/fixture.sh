@@ -13,7 +13,8 @@ command -v curl >/dev/null || skip "curl not found"
 
 case ${1:-} in
   setup)
-    rm -rf "${SB_LAB_DIR:?}/logs"
+    # A fresh lab every run: engines left over from an interrupted run may hold any state.
+    bash "$here/lab.sh" down
     bash "$here/lab.sh" up "${SB_LAB_NODES:-4}"
     ;;
   cleanup)

@@ -334,6 +334,11 @@ engine_leave() {
   esac
 }
 
+engine_control() {
+  curl -s --max-time 5 --unix-socket "$(node_sock "$1")" http://localhost/info 2>/dev/null |
+    grep -o '"ControlAvailable":[a-z]*' | cut -d: -f2 || true
+}
+
 gossip_listening() {
   [[ $(engine_state "$1") == inactive ]] || return 1
   ip netns exec "$(node_ns "$1")" ss -Hltn 'sport = :7946' 2>/dev/null | grep -q .
@@ -429,8 +434,26 @@ cmd_reset() {
     term_then_kill 5 "${stray[@]}"
   fi
   for i in $nodes; do
+    engine_start "$i" 2>/dev/null &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  # Managers leave first, then workers: a worker leaving while its manager is going away waits 5 s for the
+  # ingress network ("timeout while waiting for ingress network removal"); after the managers it takes 0.2 s.
+  local managers=()
+  for i in $nodes; do
+    [[ $(engine_control "$i") == true ]] && managers+=("$i")
+  done
+  pids=()
+  for i in "${managers[@]}"; do
+    engine_leave "$i" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  pids=()
+  for i in $nodes; do
     (
-      engine_start "$i" 2>/dev/null && engine_leave "$i"
+      engine_leave "$i"
       # dockerd 20.10 sometimes keeps its gossip listener (:7946) after a leave; the next join then logs
       # "error in agentInit ... bind: address already in use" and a later leave waits 5 s for the ingress
       # network. Restart such an engine so every test starts from a clean one.
