@@ -300,34 +300,44 @@ void unregister_event_source(const std::string& name) {
     ::RegDeleteKeyW(HKEY_LOCAL_MACHINE, path.c_str());
 }
 
-void configure(SC_HANDLE service, const InstallOptions& options) {
-    auto& lg = log("service");
+// One ChangeServiceConfig2W setting. An SCM that does not know the level (wine knows only some; every Windows
+// since Vista knows all of these) gets a warning; any other error ends the install.
+bool set_config2(SC_HANDLE service, DWORD level, void* info, const std::string& what, bool required) {
+    if (::ChangeServiceConfig2W(service, level, info)) {
+        return true;
+    }
+    DWORD error = ::GetLastError();
+    if (!required || error == ERROR_INVALID_LEVEL) {
+        log("service").warn("cannot set {}: {}", what, win32::error_text(error));
+        return false;
+    }
+    fail("cannot set " + what, error);
+}
+
+// Returns what was configured, for the log: "delayed automatic start, restarts on failure".
+std::string configure(SC_HANDLE service) {
     std::wstring description =
         L"Joins this machine's Docker engine to a Docker Swarm, labels the node, and rejoins when it drops "
         L"out.";
     SERVICE_DESCRIPTIONW desc{description.data()};
-    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_DESCRIPTION, &desc)) {
-        lg.warn("cannot set the service description: {}", win32::error_text(::GetLastError()));
-    }
+    set_config2(service, SERVICE_CONFIG_DESCRIPTION, &desc, "the service description", false);
+    // Delayed: after the automatic services (docker among them) and the network are up.
     SERVICE_DELAYED_AUTO_START_INFO delayed{TRUE};
-    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed)) {
-        fail("cannot set delayed automatic start of " + options.name, ::GetLastError());
-    }
+    bool is_delayed = set_config2(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed,
+                                  "delayed automatic start", true);
     // Restart after 5 s, 30 s, then every 60 s; the count starts again after a day without failure.
     SC_ACTION actions[] = {{SC_ACTION_RESTART, 5000}, {SC_ACTION_RESTART, 30000}, {SC_ACTION_RESTART, 60000}};
     SERVICE_FAILURE_ACTIONSW failure{};
     failure.dwResetPeriod = 24 * 60 * 60;
     failure.cActions = static_cast<DWORD>(std::size(actions));
     failure.lpsaActions = actions;
-    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS, &failure)) {
-        fail("cannot set the failure actions of " + options.name, ::GetLastError());
-    }
+    bool restarts =
+        set_config2(service, SERVICE_CONFIG_FAILURE_ACTIONS, &failure, "the failure actions (restart)", true);
     // Also restart when the service stops itself with a non-zero exit code, not only when it crashes.
     SERVICE_FAILURE_ACTIONS_FLAG flag{TRUE};
-    if (!::ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag)) {
-        lg.warn("cannot make non-crash failures restart the service: {}",
-                win32::error_text(::GetLastError()));
-    }
+    set_config2(service, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag, "restart after a non-zero exit", false);
+    return std::string(is_delayed ? "delayed automatic start" : "automatic start") +
+           (restarts ? ", restarts on failure" : "");
 }
 
 void start(SC_HANDLE service, const std::string& name) {
@@ -417,9 +427,9 @@ void install(const InstallOptions& options) {
         }
         lg.info("updated the existing service {}: {}", options.name, win32::narrow(command));
     }
-    configure(service.get(), options);
+    auto configured = configure(service.get());
     register_event_source(options.name);
-    lg.info("{}: delayed automatic start, depends on {}, restarts on failure", options.name, depends_text);
+    lg.info("{}: {}, depends on {}", options.name, configured, depends_text);
     if (options.start) {
         start(service.get(), options.name);
     }

@@ -1,3 +1,146 @@
 #!/usr/bin/env bash
-echo "service_test.sh: not written yet"
-exit 77
+# The Windows service under wine's Service Control Manager:
+#  1. sb_service_probe (sb::service::host/install/uninstall with a trivial body): install with a config path that
+#     has spaces, check the registration (command line, delayed auto start, failure actions), the service starts
+#     and writes its state file, `sc stop` stops it within 1 s, `sc start` starts it again, uninstall removes it.
+#  2. swarm-bootstrap.exe itself: `service install` refuses a missing dependency, installs with --no-depends,
+#     starts (its `run` waits for an engine that is not there), stops within 1 s of `sc stop`, logs to
+#     %ProgramData%\swarm-bootstrap, and `service uninstall` removes it so that `sc query` no longer finds it.
+# Usage: service_test.sh SB_SERVICE_PROBE_EXE SWARM_BOOTSTRAP_EXE
+set -uo pipefail
+probe=$1
+exe=$2
+here=$(cd "$(dirname "$0")" && pwd)
+
+if [[ -z ${WINEPREFIX:-} ]]; then
+  export WINEPREFIX
+  WINEPREFIX=$(mktemp -d /tmp/sb-wine-service.XXXXXX)
+  own_prefix=1
+fi
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+command -v wine >/dev/null || { echo "SKIP: wine is not installed"; exit 77; }
+
+failures=0
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
+now_ms() { date +%s%3N; }
+w() { wine "$@" | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+# Gone: the SCM answers 1060 (ERROR_SERVICE_DOES_NOT_EXIST) for it, and `sc query` fails.
+gone() { [[ $(w "$probe" show "$1") == *"error 1060"* ]] && ! w sc query "$1" >/dev/null 2>&1; }
+
+# Wine ends services when no user process is left: keep the server alive for the whole test.
+wineserver -k 2>/dev/null
+[[ -d $WINEPREFIX/drive_c ]] || wineboot -i >/dev/null 2>&1
+wineserver -p
+# Start wine's own processes (services.exe, the SCM) now, with no pipe of ours as their stdout or stderr: they
+# outlive the command that starts them, and a $(...) around that command would wait for them.
+wine sc query sb-prime </dev/null >/dev/null 2>&1
+cleanup() {
+  w "$probe" uninstall "$name" >/dev/null 2>&1
+  w "$exe" service uninstall >/dev/null 2>&1
+  wineserver -k 2>/dev/null
+  [[ -n ${own_prefix:-} ]] && rm -rf "$WINEPREFIX"
+}
+trap cleanup EXIT
+
+# Waits until FILE contains TEXT (timeout in seconds).
+wait_for_text() {
+  local file=$1 text=$2 timeout=$3 start=$SECONDS
+  while ((SECONDS - start < timeout)); do
+    grep -q "$text" "$file" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Stops service NAME with `sc stop`; prints the milliseconds from just before `sc stop` to the SCM reporting it
+# STOPPED (an upper bound: it includes starting wine's sc.exe).
+stop_latency() {
+  local name=$1 t0 t1
+  t0=$(now_ms)
+  w sc stop "$name" >/dev/null
+  t1=$(w "$probe" wait "$name" STOPPED 10000) || { echo "timeout"; return 1; }
+  echo $((t1 - t0))
+}
+
+echo "# part 1: sb_service_probe"
+name=sb-probe-$$
+cfg_dir="$WINEPREFIX/drive_c/ProgramData/sb probe test"
+cfg='C:\ProgramData\sb probe test\config.json'
+mkdir -p "$cfg_dir"
+rm -f "$cfg_dir/state.json"
+
+out=$(w "$probe" install "$name-x" "$cfg" --depends-on no-such-service 2>&1)
+rc=$?
+if ((rc == 2)) && [[ $out == *"not installed"* ]]; then pass "a missing dependency is refused (exit 2)"; else fail "missing dependency: rc=$rc $out"; fi
+
+if w "$probe" install "$name" "$cfg" >/dev/null; then pass "install + start"; else fail "install"; fi
+show=$(w "$probe" show "$name")
+echo "$show" | sed 's/^/     /'
+[[ $show == *"binary_path: \""*"sb_service_probe.exe\" run --config \"$cfg\""* ]] && pass "command line quotes the paths" || fail "binary path"
+[[ $show == *"start_type: auto"* ]] && pass "automatic start" || fail "start type"
+# Wine's SCM does not implement these two levels (error 124); Windows has them since Vista.
+if [[ $show == *"delayed_auto_start: yes"* ]]; then pass "delayed"
+elif [[ $show == *"delayed_auto_start: ? (Invalid level (error 124))"* ]]; then echo "note - delayed auto start: not in wine's SCM"
+else fail "delayed auto start"; fi
+if [[ $show == *"failure_actions: restart/5000ms restart/30000ms restart/60000ms reset=86400s"* ]]; then pass "restart on failure"
+elif [[ $show == *"failure_actions: ? (Invalid level (error 124))"* ]]; then echo "note - failure actions: not readable in wine's SCM"
+else fail "failure actions"; fi
+[[ $show == *"depends_on: (none)"* ]] && pass "no dependencies" || fail "dependencies"
+
+if wait_for_text "$cfg_dir/state.json" '"running"' 10; then pass "the service runs and wrote its state file"; else fail "no state file"; fi
+latency=$(stop_latency "$name")
+if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
+  pass "sc stop -> STOPPED in ${latency} ms (limit 1000)"
+else
+  fail "sc stop -> STOPPED took '${latency}' ms"
+fi
+wait_for_text "$cfg_dir/state.json" '"stopped"' 5 && pass "the body saw the stop and recorded it" || fail "state not 'stopped'"
+echo "SERVICE_STOP_LATENCY_MS probe=$latency"
+
+w sc start "$name" >/dev/null
+if w "$probe" wait "$name" RUNNING 10000 >/dev/null; then pass "sc start starts it again"; else fail "sc start"; fi
+if w "$probe" uninstall "$name" >/dev/null; then pass "uninstall (stops it first)"; else fail "uninstall"; fi
+gone "$name" && pass "sc query no longer finds it" || fail "still installed"
+
+echo "# part 2: swarm-bootstrap.exe service install / uninstall"
+sb_dir="$WINEPREFIX/drive_c/ProgramData/swarm-bootstrap"
+rm -rf "$sb_dir"
+out=$(w "$exe" service install --manager 127.0.0.1 2>&1)
+rc=$?
+if ((rc == 2)) && [[ $out == *docker* ]]; then pass "the default dependency 'docker' must exist (exit 2)"; else fail "default dependency: rc=$rc $out"; fi
+
+if ! w "$exe" service install --no-depends --no-start --manager 127.0.0.1 --timeout 10m >/dev/null; then
+  fail "service install --no-depends --no-start"
+  exit 1
+fi
+show=$(w "$probe" show swarm-bootstrap)
+echo "$show" | sed 's/^/     /'
+[[ $show == *'swarm-bootstrap.exe" run --config "C:\ProgramData\swarm-bootstrap\config.json"'* ]] && pass "runs 'run --config' with the default config" || fail "binary path"
+[[ $show == *"state: STOPPED"* ]] && pass "--no-start leaves it stopped" || fail "--no-start"
+[[ -f $sb_dir/config.json ]] && grep -q 127.0.0.1 "$sb_dir/config.json" && pass "the settings became the config file" || fail "no config file"
+
+w sc start swarm-bootstrap >/dev/null
+if w "$probe" wait swarm-bootstrap RUNNING 10000 >/dev/null; then pass "sc start: RUNNING"; else fail "sc start swarm-bootstrap"; fi
+sleep 2  # let it get into its wait for the local engine
+latency=$(stop_latency swarm-bootstrap)
+if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
+  pass "swarm-bootstrap: sc stop -> STOPPED in ${latency} ms (limit 1000)"
+else
+  fail "swarm-bootstrap: sc stop -> STOPPED took '${latency}' ms"
+fi
+echo "SERVICE_STOP_LATENCY_MS swarm-bootstrap=$latency"
+if [[ -f $sb_dir/swarm-bootstrap.log ]] && grep -q "starting" "$sb_dir/swarm-bootstrap.log"; then
+  pass "the service logged to %ProgramData%\\swarm-bootstrap\\swarm-bootstrap.log"
+  sed 's/^/     /' "$sb_dir/swarm-bootstrap.log" | tail -5
+else
+  fail "no service log file"
+fi
+[[ -f $sb_dir/state.json ]] && { pass "state file written"; sed 's/^/     /' "$sb_dir/state.json" | head -12; } || echo "note - no state.json after a stop before any outcome"
+
+if w "$exe" service uninstall >/dev/null; then pass "service uninstall"; else fail "service uninstall"; fi
+gone swarm-bootstrap && pass "sc query no longer finds swarm-bootstrap" || fail "swarm-bootstrap still installed"
+out=$(w "$exe" service uninstall 2>&1) && [[ $out == *"not installed"* ]] && pass "uninstall again: nothing to do, exit 0" || fail "second uninstall: $out"
+
+echo "# service test: $failures failure(s)"
+((failures == 0))
