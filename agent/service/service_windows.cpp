@@ -342,13 +342,19 @@ std::string configure(SC_HANDLE service) {
 
 void start(SC_HANDLE service, const std::string& name) {
     auto& lg = log("service");
-    if (!::StartServiceW(service, 0, nullptr)) {
+    // While another service is starting, the SCM may answer "database locked" (wine does, right after its
+    // boot): try again for up to 30 s.
+    auto locked_until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!::StartServiceW(service, 0, nullptr)) {
         DWORD error = ::GetLastError();
         if (error == ERROR_SERVICE_ALREADY_RUNNING) {
             lg.info("{} is already running; restart it to use a new configuration", name);
             return;
         }
-        fail("cannot start " + name, error);
+        if (error != ERROR_SERVICE_DATABASE_LOCKED || std::chrono::steady_clock::now() > locked_until) {
+            fail("cannot start " + name, error);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
     auto s = wait_while(service, SERVICE_START_PENDING, std::chrono::seconds(30));
     if (s.dwCurrentState == SERVICE_STOPPED) {
@@ -404,7 +410,9 @@ void install(const InstallOptions& options) {
         }
     }
 
-    const std::wstring display = L"Swarm Bootstrap";
+    // Display names are unique too: a second instance under another name gets its name in brackets.
+    const std::wstring display =
+        options.name == "swarm-bootstrap" ? L"Swarm Bootstrap" : L"Swarm Bootstrap (" + name + L")";
     ScHandle service(::CreateServiceW(scm.get(), name.c_str(), display.c_str(), SERVICE_ALL_ACCESS,
                                       SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
                                       command.c_str(), nullptr, nullptr, depends.c_str(), nullptr, nullptr));

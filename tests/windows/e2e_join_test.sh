@@ -1,3 +1,147 @@
 #!/usr/bin/env bash
-echo "e2e_join_test.sh: not written yet"
-exit 77
+# End to end under wine: swarm-bootstrap.exe joins a real swarm through the named pipe.
+#
+# A lab of two real dockerd engines (tests/integration/lab.sh, its own namespaces and subnet so that it never
+# meets the Linux integration lab): node 1 runs `swarm init`; in node 2's network namespace, pipe_relay.exe
+# serves \\.\pipe\docker_engine and forwards to node 2's engine (tcp NODE2:2375), and
+#   1. `swarm-bootstrap.exe join --manager NODE1 --label zone=w` (default docker host: the named pipe) joins;
+#      the manager sees the node ready with labels os=linux (the engine is Linux: the point is the Windows
+#      binary's transport and flow), arch, zone=w; the state file records it; a second join changes nothing;
+#   2. after the node leaves, `swarm-bootstrap.exe service install` runs `run` as a service of wine's SCM: it joins
+#      again (new node id, label zone=svc), writes its state file, stops within 1 s of `sc stop`, and
+#      `service uninstall` removes it.
+# Needs root, ip netns, dockerd and wine; exits 77 (skip) without them.
+# Usage: e2e_join_test.sh SWARM_BOOTSTRAP_EXE PIPE_RELAY_EXE LAB_SH
+set -uo pipefail
+exe=$1
+relay=$2
+lab_sh=$3
+
+skip() { echo "SKIP: $*"; exit 77; }
+[[ $(id -u) -eq 0 ]] || skip "the lab needs root (network namespaces, dockerd)"
+{ command -v ip >/dev/null && ip netns list >/dev/null 2>&1; } || skip "ip netns (iproute2) is not available"
+[[ -x /usr/sbin/dockerd ]] || skip "/usr/sbin/dockerd not found (apt-get install docker.io)"
+[[ -f $lab_sh ]] || skip "$lab_sh not found (the integration lab)"
+command -v wine >/dev/null || skip "wine is not installed"
+
+export SB_LAB_DIR=${SB_WIN_LAB_DIR:-/tmp/sblab-win}
+export SB_LAB_SUBNET=${SB_WIN_LAB_SUBNET:-10.214.0}
+export SB_LAB_PREFIX=${SB_WIN_LAB_PREFIX:-sbwin}
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+manager=$SB_LAB_SUBNET.1
+node2=$SB_LAB_SUBNET.2
+work=$(mktemp -d /tmp/sb-win-e2e.XXXXXX)
+base_prefix=${WINEPREFIX:-}
+export WINEPREFIX=$work/prefix
+
+failures=0
+t_start=$(date +%s%3N)
+now_ms() { date +%s%3N; }
+say() { printf '[e2e %5.1fs] %s\n' "$(( $(now_ms) - t_start ))e-3" "$*"; }
+pass() { say "ok   - $*"; }
+fail() { say "FAIL - $*"; failures=$((failures + 1)); }
+lab() { bash "$lab_sh" "$@"; }
+# Runs a wine program inside node 2's network namespace.
+in_node2() { lab exec 2 "$@"; }
+wine2() { in_node2 wine "$@" </dev/null; }
+node_field() { lab docker 1 node inspect "$1" --format "$2" 2>/dev/null; }
+local_node_id() { lab docker 2 info --format '{{.Swarm.NodeID}}' 2>/dev/null; }
+
+cleanup() {
+  in_node2 wine "$exe" service uninstall </dev/null >/dev/null 2>&1
+  [[ -n ${relay_pid:-} ]] && kill "$relay_pid" 2>/dev/null
+  WINEPREFIX=$WINEPREFIX wineserver -k 2>/dev/null
+  lab down >/dev/null 2>&1
+  if ((failures == 0)); then rm -rf "$work"; else say "kept $work for inspection"; fi
+}
+trap cleanup EXIT
+
+say "lab: 2 engines in $SB_LAB_PREFIX-n1/-n2 ($SB_LAB_SUBNET.0/24)"
+lab down >/dev/null 2>&1
+lab up 2 || { fail "lab up"; exit 1; }
+lab docker 1 swarm init --advertise-addr "$manager" >/dev/null || { fail "swarm init"; exit 1; }
+
+# A private wine prefix: a copy of the caller's (fast), or a new one, made outside the namespace (wine's first
+# boot in the namespace keeps its SCM busy for many seconds). Then its wineserver, and so the SCM, start again in
+# node 2's namespace, and stay up (-p) while the test runs.
+if [[ -n $base_prefix && -d $base_prefix/drive_c ]]; then
+  cp -a "$base_prefix" "$WINEPREFIX"
+else
+  wineboot -i >/dev/null 2>&1
+  wineserver -w
+fi
+in_node2 wineserver -p
+wine2 sc query sb-prime >/dev/null 2>&1  # start wine's own processes with no pipe of ours attached
+
+in_node2 wine "$relay" "$node2:2375" </dev/null >"$work/relay.log" 2>&1 &
+relay_pid=$!
+for _ in $(seq 100); do grep -q "pipe_relay:" "$work/relay.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '\\\\.\\pipe\\docker_engine -> ' "$work/relay.log" && pass "relay: $(head -1 "$work/relay.log" | tr -d '\r')" ||
+  { fail "relay did not start: $(cat "$work/relay.log")"; exit 1; }
+
+say "# 1. one-shot join through the named pipe"
+t0=$(now_ms)
+wine2 "$exe" join --manager "$manager" --label zone=w --timeout 2m >"$work/join.log" 2>&1
+rc=$?
+took=$(( $(now_ms) - t0 ))
+tr -d '\r' <"$work/join.log" | sed 's/^/     /' | tail -15
+if ((rc == 0)); then pass "join exited 0 after ${took} ms"; else fail "join exited $rc"; fi
+grep -q 'npipe:////./pipe/docker_engine' "$work/join.log" && pass "the local engine was reached through the default named pipe" ||
+  fail "the log does not mention npipe:////./pipe/docker_engine"
+id=$(local_node_id)
+[[ -n $id ]] && pass "node 2 is in the swarm as $id" || fail "node 2 has no node id"
+[[ $(node_field "$id" '{{.Status.State}}') == ready ]] && pass "the manager sees it ready" || fail "not ready on the manager"
+labels=$(node_field "$id" '{{json .Spec.Labels}}')
+say "labels on the manager: $labels"
+[[ $labels == *'"os":"linux"'* ]] && pass "label os=linux" || fail "label os missing"
+[[ $labels == *'"zone":"w"'* ]] && pass "label zone=w" || fail "label zone missing"
+[[ $labels == *'"arch":"amd64"'* ]] && pass "label arch=amd64" || fail "label arch missing"
+state="$WINEPREFIX/drive_c/ProgramData/swarm-bootstrap/state.json"
+if [[ -f $state ]] && grep -q "$id" "$state"; then pass "state file %ProgramData%\\swarm-bootstrap\\state.json names the node"; else fail "no state file with the node id"; fi
+grep -q SWMTKN "$work/join.log" "$state" 2>/dev/null && fail "a join token appears in the log or state file" || pass "no join token in the log or state file"
+
+version_before=$(node_field "$id" '{{.Version.Index}}')
+wine2 "$exe" join --manager "$manager" --label zone=w --timeout 1m >"$work/join2.log" 2>&1
+rc=$?
+((rc == 0)) && [[ $(node_field "$id" '{{.Version.Index}}') == "$version_before" ]] &&
+  pass "a second join exits 0 and changes nothing" || fail "second join: exit $rc, version $version_before -> $(node_field "$id" '{{.Version.Index}}')"
+
+say "# 2. the service: run under wine's SCM, joining through the pipe"
+lab docker 2 swarm leave --force >/dev/null || fail "leave"
+rm -f "$state"
+if wine2 "$exe" service install --no-depends --manager "$manager" --label zone=svc --timeout 5m >"$work/install.log" 2>&1; then
+  pass "service install (started)"
+else
+  fail "service install: $(tr -d '\r' <"$work/install.log")"
+fi
+new_id=""
+for _ in $(seq 120); do
+  new_id=$(local_node_id)
+  if [[ -n $new_id && $new_id != "$id" && $(node_field "$new_id" '{{index .Spec.Labels "zone"}}') == svc ]]; then break; fi
+  sleep 0.5
+done
+if [[ -n $new_id && $new_id != "$id" ]] && [[ $(node_field "$new_id" '{{index .Spec.Labels "zone"}}') == svc ]]; then
+  pass "the service joined node 2 again as $new_id with zone=svc"
+else
+  fail "the service did not join and label (node id '$new_id')"
+fi
+for _ in $(seq 50); do [[ -f $state ]] && grep -q "$new_id" "$state" && break; sleep 0.2; done
+[[ -n $new_id && -f $state ]] && grep -q "$new_id" "$state" && pass "the service wrote its state file" || fail "no state file from the service"
+t0=$(now_ms)
+wine2 sc stop swarm-bootstrap >/dev/null 2>&1
+stopped=""
+for _ in $(seq 200); do
+  if wine2 sc query swarm-bootstrap 2>/dev/null | grep -q STOPPED; then stopped=$(now_ms); break; fi
+done
+if [[ -n $stopped ]] && (( stopped - t0 < 1000 )); then
+  pass "sc stop -> STOPPED in $((stopped - t0)) ms (limit 1000; includes two sc.exe starts)"
+else
+  fail "sc stop -> STOPPED: ${stopped:+$((stopped - t0)) ms}${stopped:-not within 20 s}"
+fi
+log="$WINEPREFIX/drive_c/ProgramData/swarm-bootstrap/swarm-bootstrap.log"
+[[ -f $log ]] && { pass "service log:"; tr -d '\r' <"$log" | sed 's/^/     /' | tail -8; } || fail "no service log"
+wine2 "$exe" service uninstall >/dev/null 2>&1 && pass "service uninstall" || fail "service uninstall"
+wine2 sc query swarm-bootstrap >/dev/null 2>&1 && fail "sc query still finds swarm-bootstrap" || pass "sc query no longer finds it"
+
+say "# e2e: $failures failure(s)"
+((failures == 0))
