@@ -5,6 +5,9 @@
 
 #include <windows.h>
 
+#include <aclapi.h>
+#include <sddl.h>
+
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/win_eventlog_sink.h>
 
@@ -367,6 +370,32 @@ void start(SC_HANDLE service, const std::string& name) {
     lg.info("started {}", name);
 }
 
+// %ProgramData%\swarm-bootstrap holds the configuration (which may name a token file or a TLS key), the state
+// and the log: SYSTEM and Administrators only, nothing inherited from %ProgramData% (where Users may read).
+// Files in it, including ones written before, inherit this.
+void secure_data_directory(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)",
+                                                                SDDL_REVISION_1, &sd, nullptr)) {
+        fail("cannot build the access list for " + dir.string(), ::GetLastError());
+    }
+    BOOL present = FALSE;
+    BOOL defaulted = FALSE;
+    PACL dacl = nullptr;
+    ::GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
+    std::wstring path = dir.wstring();
+    DWORD error = ::SetNamedSecurityInfoW(path.data(), SE_FILE_OBJECT,
+                                          DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                          nullptr, nullptr, dacl, nullptr);
+    ::LocalFree(sd);
+    if (error != ERROR_SUCCESS) {
+        fail("cannot restrict " + dir.string() + " to SYSTEM and Administrators", error);
+    }
+    log("service").info("{} is for SYSTEM and Administrators only", dir.string());
+}
+
 }  // namespace
 
 void install(const InstallOptions& options) {
@@ -398,6 +427,7 @@ void install(const InstallOptions& options) {
     }
 
     auto scm = open_scm(SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+    secure_data_directory(platform::default_config_path().parent_path());
     for (const auto& d : options.depends_on) {
         if (d.empty()) {
             continue;

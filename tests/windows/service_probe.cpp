@@ -7,8 +7,12 @@
 //   sb_service_probe run --config CONFIG          (what the SCM starts)
 //   sb_service_probe show NAME                    print the service's configuration and state
 //   sb_service_probe wait NAME STATE TIMEOUT_MS   wait for RUNNING/STOPPED; print the Unix time in ms
+//   sb_service_probe acl PATH                     print the file's access list (SDDL)
 
 #include <windows.h>
+
+#include <aclapi.h>
+#include <sddl.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -154,6 +158,24 @@ int wait(const std::string& name, const std::string& state, int timeout_ms) {
     }
 }
 
+int acl(const std::string& path) {
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    std::wstring wpath = win32::widen(path);
+    DWORD error = ::GetNamedSecurityInfoW(wpath.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                                          nullptr, nullptr, nullptr, &sd);
+    if (error != ERROR_SUCCESS) {
+        std::printf("error %s\n", win32::error_text(error).c_str());
+        return 1;
+    }
+    LPWSTR text = nullptr;
+    ::ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION,
+                                                           &text, nullptr);
+    std::printf("%s\n", text ? win32::narrow(text).c_str() : "?");
+    ::LocalFree(text);
+    ::LocalFree(sd);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -186,6 +208,9 @@ int main(int argc, char** argv) {
             std::stop_source stop;
             platform::request_stop_on_signals(stop);
             return run(args[2], stop);
+        }
+        if (args.size() == 2 && args[0] == "acl") {
+            return acl(args[1]);
         }
         if (args.size() == 2 && args[0] == "show") {
             return show(args[1]);
