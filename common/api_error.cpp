@@ -63,7 +63,8 @@ ApiErrorKind classify(int status, std::string_view m) {
     if (has(m, "remote CA does not match fingerprint")) {
         return ApiErrorKind::ca_mismatch;
     }
-    if (has(m, "valid join token is necessary") || has(m, "invalid join token")) {
+    // A garbled token fails its checksum before any network traffic ("invalid checksum digest length").
+    if (has(m, "valid join token is necessary") || has(m, "invalid join token") || has(m, "checksum digest")) {
         return ApiErrorKind::invalid_token;
     }
     if (has(m, "already part of a swarm")) {

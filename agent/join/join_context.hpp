@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 
@@ -67,6 +68,7 @@ struct JoinContext {
     std::map<std::string, std::unique_ptr<EngineApi>>
         clients;  // one client per manager endpoint, kept across rounds
     bool left_stale_state = false;
+    std::set<std::string> warned_plain_tcp;  // managers already warned about, once per join
     JoinResult result;
 
     JoinContext(const Config& c, Services& s);

@@ -30,7 +30,7 @@ void wait_manager(JoinContext& ctx) {
                 ctx.manager = p.ready;
                 ctx.result.manager = p.endpoint.authority();
                 ctx.result.cluster_id = p.ready->info.swarm.cluster_id;
-                if (!p.endpoint.tls) {
+                if (!p.endpoint.tls && ctx.warned_plain_tcp.insert(p.endpoint.authority()).second) {
                     log.warn(
                         "talking to manager {} over plain TCP: the join token crosses the network "
                         "unencrypted; "

@@ -7,10 +7,11 @@
 #define BOOST_PROCESS_USE_STD_FS
 #endif
 
-#include <sys/stat.h>
+#include <signal.h>
 #include <systemd/sd-daemon.h>
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 
 #include <cctype>
 #include <filesystem>
@@ -41,7 +42,6 @@ constexpr std::string_view unit_template =
 
 [Unit]
 Description=swarm-bootstrap: keep this node in its Docker swarm
-Documentation=https://github.com/swarm-bootstrap/swarm-bootstrap
 After=@AFTER@
 Wants=@WANTS@
 
@@ -249,7 +249,15 @@ Outcome systemctl(const std::vector<std::string>& args) {
     bp::ipstream output;
     Outcome outcome;
     try {
-        bp::child child(exe, bp::args(args), bp::std_in<bp::null, (bp::std_out & bp::std_err)> output);
+        // The agent blocks SIGINT/SIGTERM in all its threads (a signal thread waits for them); the child
+        // must not inherit that mask.
+        bp::child child(
+            exe, bp::args(args), bp::std_in<bp::null, (bp::std_out & bp::std_err)> output,
+            bp::extend::on_exec_setup = [](auto&) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, nullptr);
+            });
         std::string line;
         while (std::getline(output, line)) {
             if (!line.empty()) {

@@ -180,6 +180,7 @@ TEST_CASE("status and message together decide the meaning") {
                    "Timeout was reached before node joined. The attempt to join the swarm will continue in "
                    "the background.") == ApiErrorKind::join_in_background);
     CHECK(classify(500, "remote CA does not match fingerprint. Expected: abc") == ApiErrorKind::ca_mismatch);
+    CHECK(classify(500, "invalid checksum digest length") == ApiErrorKind::invalid_token);
     CHECK(classify(400,
                    "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this "
                    "cluster") == ApiErrorKind::invalid_token);

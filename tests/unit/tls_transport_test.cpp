@@ -68,8 +68,8 @@ class TlsEngine {
             res.set(http::field::content_type, "application/json");
             res.body() = R"({"Version":"20.10.24","ApiVersion":"1.41","Os":"linux","Arch":"amd64"})";
             res.prepare_payload();
+            ++served_;  // before the write: the client may check as soon as it has the answer
             http::write(stream, res, ec);
-            ++served_;
             stream.shutdown(ec);
         }
     }
