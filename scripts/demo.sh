@@ -54,20 +54,8 @@ trap 'say "terminated"; exit 143' TERM
 
 # ------------------------------------------------------------------------------------------------ 1. packages
 section "1. packages"
-packages=(cmake g++ ninja-build pkg-config libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libcli11-dev doctest-dev libssl-dev libsystemd-dev docker.io iproute2 curl util-linux)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  say "all ${#packages[@]} packages present"
-fi
+scripts/install-deps.sh build lab
+say "build and lab packages present"
 
 # ------------------------------------------------------------------------------------------------ 2. build
 section "2. build swarm-bootstrap"
