@@ -62,6 +62,11 @@ echo "build:          ${build_seconds}s (cmake --build --preset windows, -j2)"
 echo "swarm-bootstrap.exe: $((exe_size / 1024)) KiB stripped; imports: $imports"
 echo "wine prefix:    ${prefix_seconds}s to create ($WINEPREFIX)"
 grep -E "^ *[0-9]+/[0-9]+ Test +#" "$ctest_log" | sed 's/^ */  /' || true
+last=build-windows/Testing/Temporary/LastTest.log
+if [[ -f $last ]]; then
+  grep -E "^\[doctest\] (test cases|assertions)" "$last" | sed 's/^/  unit under wine: /' || true
+  grep -E "^SERVICE_STOP_LATENCY_MS|sc stop -> STOPPED in" "$last" | sed 's/^/  /' || true
+fi
 grep -E "tests passed|tests failed" "$ctest_log" || true
 echo "total:          $((SECONDS - started))s"
 rm -f "$ctest_log"
