@@ -16,16 +16,14 @@ foreach(_dir boost nlohmann spdlog fmt CLI doctest)
   endif()
 endforeach()
 # A Boost header spells it with a capital W; mingw's header is windows.h.
-file(WRITE ${_sb_stage}/Windows.h "#include <windows.h>\n")
+# (file(CONFIGURE) rewrites it only when it changes, so a reconfigure rebuilds nothing.)
+file(CONFIGURE OUTPUT ${_sb_stage}/Windows.h CONTENT "#include <windows.h>\n")
 
 add_library(sb_windows_deps INTERFACE)
 target_include_directories(sb_windows_deps SYSTEM INTERFACE ${_sb_stage})
 target_compile_definitions(sb_windows_deps INTERFACE
   _WIN32_WINNT=0x0A00 WINVER=0x0A00 NOMINMAX WIN32_LEAN_AND_MEAN
   FMT_HEADER_ONLY SPDLOG_FMT_EXTERNAL BOOST_PROCESS_USE_STD_FS)
-# GCC 12's -Wnull-dereference misfires inside Asio's Windows (IOCP) executor code, and -isystem does not hide
-# middle-end warnings. The Linux build keeps the warning for our own code.
-target_compile_options(sb_windows_deps INTERFACE -Wno-null-dereference)
 # shell32, ole32 and uuid for SHGetKnownFolderPath(FOLDERID_ProgramData).
 target_link_libraries(sb_windows_deps INTERFACE ws2_32 mswsock bcrypt advapi32 shell32 ole32 uuid)
 
