@@ -21,7 +21,7 @@ std::string normalize_arch(const std::string& arch) {
 
 std::string windows_build(const EngineInfo& info) {
     static const std::regex kernel(R"(^\s*10\.0\s+(\d{4,6})\b)");
-    static const std::regex os_build(R"(OS Build (\d{4,6}))");
+    static const std::regex os_build(R"((?:OS )?Build (\d{4,6}))");
     static const std::regex dotted(R"(^\s*10\.0\.(\d{4,6})\b)");
     std::smatch m;
     for (const auto* text : {&info.kernel_version, &info.os_version}) {

@@ -1,11 +1,18 @@
 # Project-wide compile settings, applied through one interface target so every library and test gets the same.
 add_library(sb_build_settings INTERFACE)
-target_compile_options(sb_build_settings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-                                                   -Wold-style-cast -Wcast-align -Woverloaded-virtual
-                                                   -Wimplicit-fallthrough)
-# Not -Wnull-dereference: at -O2 GCC 12 reports it inside Boost.Asio's own headers.
-if(SB_WARNINGS_AS_ERRORS)
-  target_compile_options(sb_build_settings INTERFACE -Werror)
+if(MSVC)
+  target_compile_options(sb_build_settings INTERFACE /W4 /permissive- /utf-8)
+  if(SB_WARNINGS_AS_ERRORS)
+    target_compile_options(sb_build_settings INTERFACE /WX)
+  endif()
+else()
+  # Not -Wnull-dereference: at -O2 GCC 12 reports it inside Boost.Asio's own headers.
+  target_compile_options(sb_build_settings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                                     -Wold-style-cast -Wcast-align -Woverloaded-virtual
+                                                     -Wimplicit-fallthrough)
+  if(SB_WARNINGS_AS_ERRORS)
+    target_compile_options(sb_build_settings INTERFACE -Werror)
+  endif()
 endif()
 target_compile_definitions(sb_build_settings INTERFACE SB_VERSION="${PROJECT_VERSION}" SB_PLATFORM="${SB_PLATFORM}"
                                                        BOOST_ASIO_NO_DEPRECATED)
