@@ -103,12 +103,16 @@ ConfigLayer command_line_layer(const CliValues& v, const CLI::App& app) {
     return layer;
 }
 
-Config load_config(const CliValues& v, const CLI::App& app) {
+// `file`: the configuration file to read; "" for the platform default, which may be absent. With
+// `may_be_absent` (service install, where --config names the file to write) a missing file is no error.
+Config load_config(const CliValues& v, const CLI::App& app, std::filesystem::path file, bool may_be_absent) {
     std::vector<ConfigLayer> layers;
-    if (!v.config_file.empty()) {
-        layers.push_back(read_config_file(v.config_file));
-    } else if (auto def = platform::default_config_path(); std::filesystem::exists(def)) {
-        layers.push_back(read_config_file(def));
+    if (file.empty()) {
+        file = platform::default_config_path();
+        may_be_absent = true;
+    }
+    if (!may_be_absent || std::filesystem::exists(file)) {
+        layers.push_back(read_config_file(file));
     }
     layers.push_back(read_config_environment(system_getenv));
     layers.push_back(command_line_layer(v, app));
@@ -206,7 +210,20 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
         if (chosen == nullptr) {
             return to_int(ExitCode::usage);
         }
-        auto config = load_config(values, *chosen);
+        // service install writes its settings to --config (inside --root) and reads what is there already;
+        // with
+        // --root and a --config that exists only outside it (an installer checking a staged file), it reads
+        // that.
+        std::filesystem::path config_file = values.config_file;
+        if (chosen == install && !root.empty()) {
+            auto target = config_file.empty() ? platform::default_config_path() : config_file;
+            auto inside = std::filesystem::path(root) / target.relative_path();
+            if (std::filesystem::exists(inside) || config_file.empty() ||
+                !std::filesystem::exists(config_file)) {
+                config_file = inside;
+            }
+        }
+        auto config = load_config(values, *chosen, config_file, chosen == install);
         setup_logging(config.log_level, config.log_format);
         if (join->parsed()) {
             return commands::join(config, stop.get_token());
@@ -225,6 +242,7 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
         }
         if (install->parsed()) {
             install_options.root = root;
+            install_options.config_file = values.config_file;  // empty: the platform default
             install_options.dry_run = values.dry_run;
             install_options.start = !no_start && root.empty();
             if (no_depends) {

@@ -96,6 +96,9 @@ void setup_logging(spdlog::level::level_enum level, LogFormat format, bool conso
         // stderr: stdout is reserved for command output such as `status --json`.
         s.console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
         s.outputs->add_sink(s.console);
+    } else if (!console && s.console) {
+        s.outputs->remove_sink(s.console);
+        s.console.reset();
     }
     s.outputs->set_formatter(make_log_formatter(format));
     spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(level); });

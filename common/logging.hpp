@@ -14,7 +14,7 @@ enum class LogFormat { text, json };
 // Every logger shares one sink chain: redaction first, then the configured outputs.
 // Text lines read `2026-11-28T12:00:00.123Z info [wait-manager] ...`; json lines are one object each:
 // {"time":...,"level":...,"phase":...,"msg":...}.
-// `console` adds stderr as an output (tests leave it off and read their own sinks).
+// `console`: whether stderr is an output (tests turn it off and read their own sinks).
 void setup_logging(spdlog::level::level_enum level, LogFormat format, bool console = true);
 
 // Adds an output (a file, journald, the Windows Event Log, a test recorder). It receives redacted text and

@@ -5,13 +5,16 @@
 #include <doctest/doctest.h>
 
 #include "common/exit_code.hpp"
+#include "common/logging.hpp"
 
 using namespace sb;
 
 namespace {
 int cli(std::vector<std::string> args) {
     args.insert(args.begin(), "swarm-bootstrap");
-    return run_cli(args, std::stop_source{});
+    int code = run_cli(args, std::stop_source{});
+    setup_logging(spdlog::level::trace, LogFormat::text, false);  // run_cli turned the console on
+    return code;
 }
 }  // namespace
 
