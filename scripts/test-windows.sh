@@ -8,22 +8,7 @@ cd "$(dirname "$0")/.."
 root_dir=$PWD
 started=$SECONDS
 
-packages=(cmake ninja-build g++-mingw-w64-x86-64 wine wine64 libboost1.81-dev nlohmann-json3-dev libspdlog-dev
-          libfmt-dev libcli11-dev doctest-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "test-windows: missing packages ${missing[*]}; run as root or install them" >&2
-    exit 1
-  fi
-  echo "== test-windows: installing ${missing[*]} =="
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/install-deps.sh build windows
 
 echo "== test-windows: configure and build (mingw-w64, preset windows) =="
 cmake --preset windows >/dev/null
