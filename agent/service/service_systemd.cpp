@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "agent/service/service_host.hpp"
 #include "common/logging.hpp"
@@ -32,6 +33,10 @@ int host(const std::string& /*service_name*/, std::stop_source stop, ServiceBody
 spdlog::sink_ptr make_event_sink(const std::string& service_name) {
     // Only under systemd: elsewhere the journal may not exist and stderr already has the lines.
     if (std::getenv("INVOCATION_ID") == nullptr && std::getenv("NOTIFY_SOCKET") == nullptr) {
+        return nullptr;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists("/run/systemd/journal/socket", ec)) {
         return nullptr;
     }
     return std::make_shared<spdlog::sinks::systemd_sink_mt>(service_name);
