@@ -50,6 +50,16 @@ std::optional<ApiError> FakeEngine::refuse() const {
     return e;
 }
 
+std::optional<ApiError> FakeEngine::refuse_control() const {
+    if (auto e = refuse()) {
+        return e;
+    }
+    if (!cluster || !is_manager) {
+        return manager_only_error();
+    }
+    return std::nullopt;
+}
+
 ApiError FakeEngine::manager_only_error() const {
     if (preparing) {
         return err(503,
@@ -147,21 +157,15 @@ ApiResult<EngineInfo> FakeEngine::info() {
 }
 
 ApiResult<SwarmInfo> FakeEngine::swarm() {
-    if (auto e = refuse()) {
+    if (auto e = refuse_control()) {
         return std::unexpected(*e);
-    }
-    if (!cluster || !is_manager) {
-        return std::unexpected(manager_only_error());
     }
     return SwarmInfo{cluster->id, Secret(cluster->worker_token), Secret(cluster->manager_token)};
 }
 
 ApiResult<Node> FakeEngine::node(std::string_view id) {
-    if (auto e = refuse()) {
+    if (auto e = refuse_control()) {
         return std::unexpected(*e);
-    }
-    if (!cluster || !is_manager) {
-        return std::unexpected(manager_only_error());
     }
     auto it = cluster->nodes.find(std::string(id));
     if (it == cluster->nodes.end()) {
@@ -171,11 +175,8 @@ ApiResult<Node> FakeEngine::node(std::string_view id) {
 }
 
 ApiResult<std::vector<Node>> FakeEngine::nodes() {
-    if (auto e = refuse()) {
+    if (auto e = refuse_control()) {
         return std::unexpected(*e);
-    }
-    if (!cluster || !is_manager) {
-        return std::unexpected(manager_only_error());
     }
     std::vector<Node> out;
     for (const auto& [id, n] : cluster->nodes) {
@@ -187,11 +188,8 @@ ApiResult<std::vector<Node>> FakeEngine::nodes() {
 ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t version,
                                         const nlohmann::json& spec) {
     ++update_calls;
-    if (auto e = refuse()) {
+    if (auto e = refuse_control()) {
         return std::unexpected(*e);
-    }
-    if (!cluster || !is_manager) {
-        return std::unexpected(manager_only_error());
     }
     auto it = cluster->nodes.find(std::string(id));
     if (it == cluster->nodes.end()) {
@@ -226,11 +224,8 @@ ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t versi
 }
 
 ApiResult<void> FakeEngine::remove_node(std::string_view id, bool force) {
-    if (auto e = refuse()) {
+    if (auto e = refuse_control()) {
         return std::unexpected(*e);
-    }
-    if (!cluster || !is_manager) {
-        return std::unexpected(manager_only_error());
     }
     auto it = cluster->nodes.find(std::string(id));
     if (it == cluster->nodes.end()) {

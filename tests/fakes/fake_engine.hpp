@@ -73,6 +73,8 @@ class FakeEngine final : public EngineApi {
 
   private:
     std::optional<ApiError> refuse() const;
+    // Refused, or not a manager: what a control request (swarm, nodes) gets from this engine.
+    std::optional<ApiError> refuse_control() const;
     ApiError manager_only_error() const;
 
     FakeWorld& world_;
