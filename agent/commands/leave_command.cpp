@@ -1,0 +1,29 @@
+#include "agent/commands/command_support.hpp"
+#include "agent/commands/commands.hpp"
+#include "agent/join/phases.hpp"
+#include "agent/wiring.hpp"
+#include "common/error.hpp"
+
+namespace sb::commands {
+
+int leave(const Config& config, bool force, bool remove_node, std::stop_token stop) {
+    auto lock = lock_or_fail(config);
+    RealServices real(config, stop);
+    JoinContext ctx(config, real.services());
+    for (const auto& m : config.managers) {
+        if (auto spec = parse_manager_spec(m)) {
+            ctx.managers.push_back(*spec);
+        }
+    }
+    auto old_id = phases::leave_local(ctx, force);
+    if (remove_node && !old_id.empty()) {
+        if (config.managers.empty()) {
+            throw Failure(ExitCode::usage,
+                          "--remove-node needs a manager to remove the entry through; add --manager ADDR");
+        }
+        phases::remove_nodes(ctx, {old_id});
+    }
+    return 0;
+}
+
+}  // namespace sb::commands

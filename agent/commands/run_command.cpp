@@ -1,0 +1,39 @@
+#include "agent/commands/command_support.hpp"
+#include "agent/commands/commands.hpp"
+#include "agent/state_file.hpp"
+#include "agent/watch.hpp"
+#include "agent/wiring.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+#include "common/version.hpp"
+
+namespace sb::commands {
+
+int run(const Config& config, std::stop_source stop) {
+    return service::host(
+        "swarm-bootstrap", stop, [&](std::stop_token token, service::Supervisor& supervisor) {
+            if (auto sink = service::make_event_sink("swarm-bootstrap")) {
+                add_log_sink(sink);
+            }
+            // Inside the body, so that under the Windows SCM a second instance is reported as exit 7 too,
+            // rather than as a service that never connected to the SCM.
+            try {
+                auto lock = lock_or_fail(config);
+                log("service").info("swarm-bootstrap {} starting: watching every {}", SB_VERSION,
+                                    format_duration(config.interval));
+                RealServices real(config, token);
+                auto started = utc_now_rfc3339();
+                int code = watch_and_heal(config, real.services(), supervisor,
+                                          [&](const JoinResult* result, const std::string& failure, int c) {
+                                              record(config, "run", started, result, failure, c);
+                                          });
+                log("service").info("swarm-bootstrap stopping");
+                return code;
+            } catch (const Failure& f) {
+                log("service").error("{}", f.what());
+                return to_int(f.code());
+            }
+        });
+}
+
+}  // namespace sb::commands

@@ -1,0 +1,32 @@
+#include <cstdio>
+
+#include "agent/commands/command_support.hpp"
+#include "agent/commands/commands.hpp"
+#include "agent/state_file.hpp"
+#include "agent/status_report.hpp"
+#include "agent/wiring.hpp"
+#include "common/error.hpp"
+
+namespace sb::commands {
+
+int status(const Config& config, bool json) {
+    RealServices real(config, {});
+    std::map<std::string, std::unique_ptr<EngineApi>> clients;
+    auto report =
+        collect_status(real.local(), manager_endpoints(config), [&](const Endpoint& ep) -> EngineApi& {
+            auto& c = clients[ep.url()];
+            if (!c) {
+                c = real.services().connect_manager(ep);
+            }
+            return *c;
+        });
+    report.last_run = read_state(config.state_file);
+    if (json) {
+        std::printf("%s\n", to_json(report).dump(2).c_str());
+    } else {
+        std::printf("%s", to_text(report).c_str());
+    }
+    return report.member() ? 0 : to_int(ExitCode::not_member);
+}
+
+}  // namespace sb::commands
