@@ -235,6 +235,13 @@ engine_start() {
   } >>"$(node_log "$i")"
   # stdin/stdout/stderr all go to files: a test runner waiting on the caller's pipes must not wait for dockerd.
   # setsid: the engine is not in the caller's process group, so a ^C to a test does not hit it.
+  # With certificates in $dir/tls (ca.pem, server-cert.pem, server-key.pem) the engine's TCP API is TLS on 2376 and
+  # requires client certificates (--tlsverify), as a hardened manager's would; otherwise plain TCP on 2375.
+  local tcp_args=(-H "tcp://$(node_addr "$i"):2375" --tls=false)
+  if [[ -f $dir/tls/server-key.pem ]]; then
+    tcp_args=(-H "tcp://$(node_addr "$i"):2376" --tlsverify --tlscacert "$dir/tls/ca.pem"
+      --tlscert "$dir/tls/server-cert.pem" --tlskey "$dir/tls/server-key.pem")
+  fi
   SB_NODE_HOSTNAME=$(node_host "$i") setsid ip netns exec "$ns" unshare --uts \
     bash "$dir/inner.sh" "$DOCKERD" \
     --config-file "$dir/daemon.json" \
@@ -242,7 +249,7 @@ engine_start() {
     --exec-root "$(node_exec_root "$i")" \
     --pidfile "$(node_pidfile "$i")" \
     -H "unix://$sock" \
-    -H "tcp://$(node_addr "$i"):2375" --tls=false \
+    "${tcp_args[@]}" \
     --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
     --bridge=none --userland-proxy=false --storage-driver=vfs \
     </dev/null >>"$(node_log "$i")" 2>&1 &
