@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "agent/platform/platform.hpp"
+#include "agent/service/service_events.hpp"
 #include "agent/service/service_host.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
@@ -179,9 +180,8 @@ spdlog::sink_ptr make_event_sink(const std::string& service_name) {
     if (!running_as_service) {
         return nullptr;
     }
-    auto sink = std::make_shared<spdlog::sinks::win_eventlog_sink_mt>(service_name);
-    sink->set_level(spdlog::level::info);  // start, join, heal and failure events, not the chatter
-    return sink;
+    // Start and stop, joins, labels, heals, warnings and failures; not the progress of every wait.
+    return event_filter_sink(std::make_shared<spdlog::sinks::win_eventlog_sink_mt>(service_name));
 }
 
 namespace {
