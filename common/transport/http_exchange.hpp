@@ -16,6 +16,21 @@
 
 namespace sb::detail {
 
+// What every transport keeps: where it connects and how much of a response it reads.
+class EndpointTransport : public Transport {
+  public:
+    EndpointTransport(Endpoint endpoint, TransportLimits limits)
+        : endpoint_(std::move(endpoint)), limits_(limits) {}
+    const Endpoint& endpoint() const final { return endpoint_; }
+
+  protected:
+    std::size_t body_limit() const { return limits_.max_response_bytes; }
+
+  private:
+    Endpoint endpoint_;
+    TransportLimits limits_;
+};
+
 inline TransportError make_transport_error(const boost::system::error_code& ec, const char* step) {
     TransportError e;
     e.ec = ec;

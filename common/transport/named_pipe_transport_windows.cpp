@@ -68,14 +68,14 @@ std::expected<win32::UniqueHandle, TransportError> open_pipe(const std::string& 
     }
 }
 
-class NamedPipeTransport final : public Transport {
+class NamedPipeTransport final : public detail::EndpointTransport {
   public:
-    NamedPipeTransport(Endpoint ep, TransportLimits limits) : endpoint_(std::move(ep)), limits_(limits) {}
+    using EndpointTransport::EndpointTransport;
 
     std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
                                                            Duration timeout) override {
         const auto deadline = Clock::now() + timeout;
-        auto handle = open_pipe(endpoint_.path, deadline, timeout);
+        auto handle = open_pipe(endpoint().path, deadline, timeout);
         if (!handle) {
             return std::unexpected(std::move(handle.error()));
         }
@@ -98,14 +98,8 @@ class NamedPipeTransport final : public Transport {
                 boost::system::error_code ignored;
                 pipe.close(ignored);
             },
-            request, "docker", std::max(left, Duration(1)), limits_.max_response_bytes);
+            request, "docker", std::max(left, Duration(1)), body_limit());
     }
-
-    const Endpoint& endpoint() const override { return endpoint_; }
-
-  private:
-    Endpoint endpoint_;
-    TransportLimits limits_;
 };
 
 }  // namespace

@@ -28,9 +28,9 @@ void async_resolve_connect(tcp::resolver& resolver, tcp::socket& socket, const E
         });
 }
 
-class TcpTransport final : public Transport {
+class TcpTransport final : public detail::EndpointTransport {
   public:
-    TcpTransport(Endpoint ep, TransportLimits limits) : endpoint_(std::move(ep)), limits_(limits) {}
+    using EndpointTransport::EndpointTransport;
 
     std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
                                                            Duration timeout) override {
@@ -38,20 +38,14 @@ class TcpTransport final : public Transport {
         tcp::resolver resolver(ioc);
         tcp::socket socket(ioc);
         return detail::run_exchange(
-            ioc, socket, [&](auto handler) { async_resolve_connect(resolver, socket, endpoint_, handler); },
+            ioc, socket, [&](auto handler) { async_resolve_connect(resolver, socket, endpoint(), handler); },
             [&] {
                 boost::system::error_code ignored;
                 resolver.cancel();
                 socket.close(ignored);
             },
-            request, endpoint_.authority(), timeout, limits_.max_response_bytes);
+            request, endpoint().authority(), timeout, body_limit());
     }
-
-    const Endpoint& endpoint() const override { return endpoint_; }
-
-  private:
-    Endpoint endpoint_;
-    TransportLimits limits_;
 };
 
 }  // namespace

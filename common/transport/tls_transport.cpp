@@ -51,10 +51,10 @@ std::shared_ptr<ssl::context> make_context(const TlsOptions& tls) {
     return ctx;
 }
 
-class TlsTransport final : public Transport {
+class TlsTransport final : public detail::EndpointTransport {
   public:
     TlsTransport(Endpoint ep, const TlsOptions& tls, TransportLimits limits)
-        : endpoint_(std::move(ep)), verify_(tls.verify), context_(make_context(tls)), limits_(limits) {}
+        : EndpointTransport(std::move(ep), limits), verify_(tls.verify), context_(make_context(tls)) {}
 
     std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
                                                            Duration timeout) override {
@@ -63,21 +63,21 @@ class TlsTransport final : public Transport {
         ssl::stream<tcp::socket> stream(ioc, *context_);
         bool handshaking = false;
         if (verify_) {
-            stream.set_verify_callback(ssl::host_name_verification(endpoint_.host));
+            stream.set_verify_callback(ssl::host_name_verification(endpoint().host));
         }
         // SNI is for names only; an IP literal is checked against the certificate's IP SANs.
         boost::system::error_code addr_ec;
-        asio::ip::make_address(endpoint_.host, addr_ec);
+        asio::ip::make_address(endpoint().host, addr_ec);
         if (addr_ec) {
             // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
             SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char*>(endpoint_.host.c_str()));
+                     const_cast<char*>(endpoint().host.c_str()));
         }
         auto result = detail::run_exchange(
             ioc, stream,
             [&](auto handler) {
                 resolver.async_resolve(
-                    endpoint_.host, std::to_string(endpoint_.port),
+                    endpoint().host, std::to_string(endpoint().port),
                     [&, handler](boost::system::error_code ec, tcp::resolver::results_type results) {
                         if (ec) {
                             handler(ec);
@@ -106,25 +106,21 @@ class TlsTransport final : public Transport {
                 resolver.cancel();
                 stream.next_layer().close(ignored);
             },
-            request, endpoint_.authority(), timeout, limits_.max_response_bytes);
+            request, endpoint().authority(), timeout, body_limit());
         const bool ssl_failure =
             !result && (result.error().ec.category() == asio::error::get_ssl_category() ||
                         result.error().ec.category() == ssl::error::get_stream_category());
         if (!result && (ssl_failure || handshaking) && !result.error().timed_out) {
             result.error().tls = true;
             result.error().message =
-                "TLS handshake with " + endpoint_.authority() + " failed: " + result.error().ec.message();
+                "TLS handshake with " + endpoint().authority() + " failed: " + result.error().ec.message();
         }
         return result;
     }
 
-    const Endpoint& endpoint() const override { return endpoint_; }
-
   private:
-    Endpoint endpoint_;
     bool verify_;
     std::shared_ptr<ssl::context> context_;
-    TransportLimits limits_;
 };
 
 }  // namespace

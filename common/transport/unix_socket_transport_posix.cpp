@@ -13,9 +13,9 @@ namespace {
 namespace asio = boost::asio;
 using stream_protocol = asio::local::stream_protocol;
 
-class UnixSocketTransport final : public Transport {
+class UnixSocketTransport final : public detail::EndpointTransport {
   public:
-    UnixSocketTransport(Endpoint ep, TransportLimits limits) : endpoint_(std::move(ep)), limits_(limits) {}
+    using EndpointTransport::EndpointTransport;
 
     std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
                                                            Duration timeout) override {
@@ -24,21 +24,15 @@ class UnixSocketTransport final : public Transport {
         return detail::run_exchange(
             ioc, socket,
             [&](auto handler) {
-                socket.async_connect(stream_protocol::endpoint(endpoint_.path),
+                socket.async_connect(stream_protocol::endpoint(endpoint().path),
                                      [handler](boost::system::error_code ec) { handler(ec); });
             },
             [&] {
                 boost::system::error_code ignored;
                 socket.close(ignored);
             },
-            request, "docker", timeout, limits_.max_response_bytes);
+            request, "docker", timeout, body_limit());
     }
-
-    const Endpoint& endpoint() const override { return endpoint_; }
-
-  private:
-    Endpoint endpoint_;
-    TransportLimits limits_;
 };
 
 }  // namespace
