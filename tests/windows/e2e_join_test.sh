@@ -8,8 +8,8 @@
 #      the manager sees the node ready with labels os=linux (the engine is Linux: the point is the Windows
 #      binary's transport and flow), arch, zone=w; the state file records it; a second join changes nothing;
 #   2. after the node leaves, `swarm-bootstrap.exe service install` runs `run` as a service of wine's SCM: it joins
-#      again (new node id, label zone=svc), writes its state file, stops within 1 s of `sc stop`, and
-#      `service uninstall` removes it.
+#      again (new node id, label zone=svc), writes its state file and its join and labels to the Event Log,
+#      stops within 1 s of `sc stop`, and `service uninstall` removes it.
 # Needs root, ip netns, dockerd and wine; exits 77 (skip) without them.
 # Usage: e2e_join_test.sh SWARM_BOOTSTRAP_EXE PIPE_RELAY_EXE LAB_SH
 set -uo pipefail
@@ -71,7 +71,9 @@ else
   wineserver -w
 fi
 in_node2 wineserver -p
-wine2 sc query sb-prime >/dev/null 2>&1  # start wine's own processes with no pipe of ours attached
+# Start wine's own processes with no pipe of ours attached. The services that its SCM starts inherit this
+# stderr and WINEDEBUG: wine keeps no Event Log, but its ReportEventW writes each event to the eventlog channel.
+WINEDEBUG=-all,+eventlog wine2 sc query sb-prime >/dev/null 2>"$work/trace"
 
 in_node2 wine "$relay" "$node2:2375" </dev/null >"$work/relay.log" 2>&1 &
 relay_pid=$!
@@ -140,6 +142,14 @@ else
 fi
 log="$WINEPREFIX/drive_c/ProgramData/swarm-bootstrap/swarm-bootstrap.log"
 [[ -f $log ]] && { pass "service log:"; tr -d '\r' <"$log" | sed 's/^/     /' | tail -8; } || fail "no service log"
+events=$(grep -a ":eventlog:ReportEventW" "$work/trace" | tr -d '\r')
+if [[ -n $new_id && $events == *"ReportEventW L\"[join] done: joined as node $new_id in cluster "* &&
+  $events == *"ReportEventW L\"[label] labelled node $new_id: "*"zone=svc"* ]]; then
+  pass "Event Log: the join and the labels"
+else
+  fail "Event Log: no join or label event for $new_id"
+fi
+echo "$events" | sed 's/^/     /'
 wine2 "$exe" service uninstall >/dev/null 2>&1 && pass "service uninstall" || fail "service uninstall"
 wine2 sc query swarm-bootstrap >/dev/null 2>&1 && fail "sc query still finds swarm-bootstrap" || pass "sc query no longer finds it"
 
