@@ -64,7 +64,8 @@ ApiErrorKind classify(int status, std::string_view m) {
         return ApiErrorKind::ca_mismatch;
     }
     // A garbled token fails its checksum before any network traffic ("invalid checksum digest length").
-    if (has(m, "valid join token is necessary") || has(m, "invalid join token") || has(m, "checksum digest")) {
+    if (has(m, "valid join token is necessary") || has(m, "invalid join token") ||
+        has(m, "checksum digest")) {
         return ApiErrorKind::invalid_token;
     }
     if (has(m, "already part of a swarm")) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever of the given package groups is missing. Fast when everything is present.
-# Usage: scripts/install-deps.sh build|lab|windows|package ...
+# Usage: scripts/install-deps.sh build|lab|windows|package|lint ...
 set -euo pipefail
 
 declare -A groups=(
@@ -8,6 +8,7 @@ declare -A groups=(
   [lab]="docker.io iproute2 curl util-linux python3"
   [windows]="g++-mingw-w64-x86-64 wine wine64"
   [package]="dpkg-dev file systemd shellcheck"
+  [lint]="clang-format shellcheck"
 )
 
 missing=()
