@@ -15,14 +15,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-namespace sb::test {
+#include "fakes/test_response.hpp"
 
-struct TestResponse {
-    unsigned status = 200;
-    std::string body;
-    std::string content_type = "application/json";
-    bool hang = false;  // accept, read the request, never answer
-};
+namespace sb::test {
 
 class HttpTestServer {
   public:

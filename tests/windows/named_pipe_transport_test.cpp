@@ -13,8 +13,8 @@
 #include "common/transport.hpp"
 
 using namespace sb;
-using test::PipeResponse;
 using test::PipeTestServer;
+using test::TestResponse;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -33,7 +33,7 @@ long long ms_since(Clock::time_point start) {
 }  // namespace
 
 TEST_CASE("npipe: the URL names the pipe the transport opens") {
-    PipeTestServer server([](const test::PipeRequest&) { return PipeResponse{200, "OK", "text/plain"}; });
+    PipeTestServer server([](const test::PipeRequest&) { return TestResponse{200, "OK", "text/plain"}; });
     auto ep = pipe_endpoint(server.url());
     CHECK(ep.path == server.path());
     CHECK(ep.url() == server.url());
@@ -42,9 +42,9 @@ TEST_CASE("npipe: the URL names the pipe the transport opens") {
 TEST_CASE("npipe: a GET gets the engine's answer, status, content type and Api-Version") {
     PipeTestServer server([](const test::PipeRequest& r) {
         if (r.target == "/_ping") {
-            return PipeResponse{200, "OK", "text/plain"};
+            return TestResponse{200, "OK", "text/plain"};
         }
-        return PipeResponse{404, R"({"message":"page not found"})"};
+        return TestResponse{404, R"({"message":"page not found"})"};
     });
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     auto res = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(5000));
@@ -63,7 +63,7 @@ TEST_CASE("npipe: a POST body arrives whole") {
     std::string seen;
     PipeTestServer server([&](const test::PipeRequest& r) {
         seen = r.method + " " + r.body;
-        return PipeResponse{200, "{}"};
+        return TestResponse{200, "{}"};
     });
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     std::string body = R"({"ListenAddr":"0.0.0.0:2377","RemoteAddrs":["10.0.0.1:2377"],"Pad":")" +
@@ -76,7 +76,7 @@ TEST_CASE("npipe: a POST body arrives whole") {
 }
 
 TEST_CASE("npipe: an engine that accepts and never answers costs the request timeout, no more") {
-    PipeTestServer server([](const test::PipeRequest&) { return PipeResponse{.body = {}, .hang = true}; });
+    PipeTestServer server([](const test::PipeRequest&) { return TestResponse{.body = {}, .hang = true}; });
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     auto start = Clock::now();
     auto res = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(400));
@@ -92,7 +92,7 @@ TEST_CASE("npipe: an engine that accepts and never answers costs the request tim
 
 TEST_CASE("npipe: a pipe whose every instance is busy waits, bounded by the timeout") {
     // One instance, held by a client the server never answers: the next client finds the pipe busy.
-    PipeTestServer server([](const test::PipeRequest&) { return PipeResponse{.body = {}, .hang = true}; }, 1);
+    PipeTestServer server([](const test::PipeRequest&) { return TestResponse{.body = {}, .hang = true}; }, 1);
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     auto first = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(300));
     REQUIRE_FALSE(first);
@@ -129,12 +129,12 @@ TEST_CASE("npipe: the Engine API client speaks through the pipe") {
         R"({"Version":"20.10.9","ApiVersion":"1.41","MinAPIVersion":"1.24","Os":"windows","Arch":"amd64"})";
     PipeTestServer server([&](const test::PipeRequest& r) {
         if (r.target.ends_with("/_ping")) {
-            return PipeResponse{200, "OK", "text/plain"};
+            return TestResponse{200, "OK", "text/plain"};
         }
         if (r.target.ends_with("/version")) {
-            return PipeResponse{200, version_json};
+            return TestResponse{200, version_json};
         }
-        return PipeResponse{200, info_json};
+        return TestResponse{200, info_json};
     });
     EngineClient client(make_transport(pipe_endpoint(server.url()), TlsOptions{}));
     auto info = client.info();

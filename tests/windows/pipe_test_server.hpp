@@ -14,15 +14,9 @@
 #include <vector>
 
 #include "common/win32.hpp"
+#include "fakes/test_response.hpp"
 
 namespace sb::test {
-
-struct PipeResponse {
-    unsigned status = 200;
-    std::string body;
-    std::string content_type = "application/json";
-    bool hang = false;  // accept, read the request, never answer
-};
 
 struct PipeRequest {
     std::string method;
@@ -32,7 +26,7 @@ struct PipeRequest {
 
 class PipeTestServer {
   public:
-    using Handler = std::function<PipeResponse(const PipeRequest&)>;
+    using Handler = std::function<TestResponse(const PipeRequest&)>;
 
     // A unique pipe name per server, so tests never meet each other's pipes.
     static std::string unique_path() {
@@ -114,7 +108,7 @@ class PipeTestServer {
                 std::lock_guard lock(mutex_);
                 targets_.push_back(request.target);
             }
-            PipeResponse response = handler_(request);
+            TestResponse response = handler_(request);
             if (response.hang) {
                 held_.push_back(std::move(pipe));
                 pipe = std::move(next);
