@@ -95,29 +95,19 @@ lab_nodes() {
   } | sort -n -u
 }
 
-# PID of engine I when it runs, nothing otherwise. dockerd writes its own pidfile; the pid must be a dockerd.
-engine_pid() {
-  local pf pid
-  pf=$(node_pidfile "$1")
-  [[ -s $pf ]] || return 0
-  pid=$(<"$pf")
-  [[ $pid =~ ^[0-9]+$ ]] || return 0
-  if pid_alive "$pid" dockerd; then
+# The pid in pidfile FILE when it is a live NAME process, nothing otherwise (a stale file names a dead or reused pid).
+pid_in_file() {
+  local file=$1 name=$2 pid
+  [[ -s $file ]] || return 0
+  pid=$(<"$file")
+  if pid_alive "$pid" "$name"; then
     echo "$pid"
   fi
 }
 
-# PID of engine I's containerd (dockerd supervises its own), when it runs.
-containerd_pid() {
-  local pf pid
-  pf=$(node_exec_root "$1")/containerd/containerd.pid
-  [[ -s $pf ]] || return 0
-  pid=$(<"$pf")
-  [[ $pid =~ ^[0-9]+$ ]] || return 0
-  if pid_alive "$pid" containerd; then
-    echo "$pid"
-  fi
-}
+# PID of engine I when it runs (dockerd writes its own pidfile), and of its containerd (dockerd supervises its own).
+engine_pid() { pid_in_file "$(node_pidfile "$1")" dockerd; }
+containerd_pid() { pid_in_file "$(node_exec_root "$1")/containerd/containerd.pid" containerd; }
 
 # True when PID is a live process (not a zombie waiting for PID 1 to reap it) whose name starts with NAME.
 pid_alive() {
