@@ -1,7 +1,8 @@
 #pragma once
 
-// What the transports share: their base class, and one HTTP exchange over any Asio stream, bounded by a single
-// timeout (a template over the stream type, so the same code serves unix sockets, named pipes, TCP and TLS).
+// What the transports share: their base class, and one HTTP exchange over any Asio stream, bounded by a
+// single timeout (a template over the stream type, so the same code serves unix sockets, named pipes, TCP and
+// TLS).
 
 #include <string>
 #include <utility>
