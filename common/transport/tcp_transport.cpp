@@ -1,8 +1,8 @@
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "common/transport.hpp"
 #include "common/transport/http_exchange.hpp"
+#include "common/transport/tcp_connect.hpp"
 
 namespace sb {
 
@@ -10,23 +10,6 @@ namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-// Resolves and connects; `on_connected` gets the socket ready for the next step.
-template <class Handler>
-void async_resolve_connect(tcp::resolver& resolver, tcp::socket& socket, const Endpoint& ep,
-                           Handler handler) {
-    resolver.async_resolve(
-        ep.host, std::to_string(ep.port),
-        [&socket, handler](boost::system::error_code ec, tcp::resolver::results_type results) {
-            if (ec) {
-                handler(ec);
-                return;
-            }
-            asio::async_connect(
-                socket, results,
-                [handler](boost::system::error_code cec, const tcp::endpoint&) { handler(cec); });
-        });
-}
 
 class TcpTransport final : public detail::EndpointTransport {
   public:
@@ -38,7 +21,8 @@ class TcpTransport final : public detail::EndpointTransport {
         tcp::resolver resolver(ioc);
         tcp::socket socket(ioc);
         return detail::run_exchange(
-            ioc, socket, [&](auto handler) { async_resolve_connect(resolver, socket, endpoint(), handler); },
+            ioc, socket,
+            [&](auto handler) { detail::async_resolve_connect(resolver, socket, endpoint(), handler); },
             [&] {
                 boost::system::error_code ignored;
                 resolver.cancel();
@@ -63,7 +47,7 @@ std::expected<void, TransportError> probe_tcp(const std::string& host, std::uint
     ep.port = port;
     bool done = false;
     boost::system::error_code result;
-    async_resolve_connect(resolver, socket, ep, [&](boost::system::error_code ec) {
+    detail::async_resolve_connect(resolver, socket, ep, [&](boost::system::error_code ec) {
         result = ec;
         done = true;
     });

@@ -1,12 +1,12 @@
 // TLS to an Engine API (docker's --tlsverify setup), with OpenSSL through Asio.
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 
 #include "common/error.hpp"
 #include "common/transport.hpp"
 #include "common/transport/http_exchange.hpp"
+#include "common/transport/tcp_connect.hpp"
 
 namespace sb {
 
@@ -76,29 +76,20 @@ class TlsTransport final : public detail::EndpointTransport {
         auto result = detail::run_exchange(
             ioc, stream,
             [&](auto handler) {
-                resolver.async_resolve(
-                    endpoint().host, std::to_string(endpoint().port),
-                    [&, handler](boost::system::error_code ec, tcp::resolver::results_type results) {
-                        if (ec) {
-                            handler(ec);
+                detail::async_resolve_connect(
+                    resolver, stream.next_layer(), endpoint(), [&, handler](boost::system::error_code cec) {
+                        if (cec) {
+                            handler(cec);
                             return;
                         }
-                        asio::async_connect(
-                            stream.next_layer(), results,
-                            [&, handler](boost::system::error_code cec, const tcp::endpoint&) {
-                                if (cec) {
-                                    handler(cec);
-                                    return;
-                                }
-                                handshaking = true;
-                                stream.async_handshake(ssl::stream_base::client,
-                                                       [&, handler](boost::system::error_code hec) {
-                                                           if (!hec) {
-                                                               handshaking = false;
-                                                           }
-                                                           handler(hec);
-                                                       });
-                            });
+                        handshaking = true;
+                        stream.async_handshake(ssl::stream_base::client,
+                                               [&, handler](boost::system::error_code hec) {
+                                                   if (!hec) {
+                                                       handshaking = false;
+                                                   }
+                                                   handler(hec);
+                                               });
                     });
             },
             [&] {
