@@ -518,8 +518,27 @@ void uninstall(const InstallOptions& options) {
             fail("cannot delete the service " + options.name, error);
         }
     }
+    // DeleteService only marks it: the SCM removes it once its process has exited and every handle is closed.
+    // Until then installing it again fails (1072), so wait for the removal, as an installer run next expects.
+    service = ScHandle();
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    bool removed = false;
+    while (!removed && std::chrono::steady_clock::now() < until) {
+        ScHandle still(::OpenServiceW(scm.get(), name.c_str(), SERVICE_QUERY_STATUS));
+        removed = !still && ::GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST;
+        if (!removed) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
     unregister_event_source(options.name);
-    lg.info("removed the service {}", options.name);
+    if (removed) {
+        lg.info("removed the service {}", options.name);
+    } else {
+        lg.warn(
+            "the service {} is marked for deletion and goes once every program holding it open (such as the "
+            "Services console) closes it",
+            options.name);
+    }
 }
 
 }  // namespace sb::service
