@@ -43,6 +43,7 @@ struct InstallOptions {
     std::vector<std::string> depends_on{"docker"};
     bool start = true;
     bool dry_run = false;
+    bool purge = false;  // uninstall: also delete the configuration and state directories
 };
 
 void install(const InstallOptions& options);
