@@ -10,9 +10,9 @@
 #  2. a higher version (same wxs, an exe that differs) installed with no properties: exit 0, the saved
 #     properties came back, config.json is unchanged, the new exe is in place and the service runs it;
 #  3. the older MSI again: refused, 1603, nothing changed;
-#  4. a bad property (ROLE=captain): 1603, the exe's one-line reason in the log, nothing left behind;
-#  5. `msiexec /x`: 0, no service, no program files; config and state stay. Then install and `/x … PURGE=1`: the
-#     configuration and state are gone too.
+#  4. `msiexec /x`: 0, no service, no program files, no saved properties; config and state stay;
+#  5. a bad property (ROLE=captain): the install fails (1603; wine: 1627), no service, no program files;
+#  6. install again (the kept config.json is used), then `/x … PURGE=1`: the configuration and state are gone too.
 # Needs root, ip netns, dockerd, wine, wixl and msitools; exits 77 (skip) without them.
 # Usage: msi_test.sh MSI WXS SWARM_BOOTSTRAP_EXE PIPE_RELAY_EXE LAB_SH
 set -uo pipefail
@@ -224,7 +224,7 @@ log_has "$drive_c/downgrade.log" "A newer version of swarm-bootstrap is already 
 [[ $(sha256sum <"$program_dir/swarm-bootstrap.exe") == "$(sha256sum <"$new_exe")" && $(service_state) == RUNNING ]] &&
   pass "$new_version stays installed and running" || fail "the downgrade changed something"
 
-say "# 5. uninstall"
+say "# 4. uninstall"
 msiexec "/x C:\\swarm-bootstrap-new.msi /qn /l*v C:\\uninstall.log"
 uninstall_ms=$took
 [[ $code == 0 ]] && pass "msiexec /x exit $code in $took ms" || fail "msiexec /x exit $code"
@@ -233,13 +233,18 @@ w2 sc query swarm-bootstrap >/dev/null && fail "the service is still there" || p
 [[ -f $data_dir/config.json && -f $data_dir/state.json ]] && pass "config.json and state.json stay" || fail "config or state removed"
 w2 reg query "$properties_key" >/dev/null && fail "the saved properties are still in the registry" || pass "the saved properties are gone"
 
-say "# 4. a bad property is refused, nothing stays"
+say "# 5. a bad property is refused, nothing stays"
 msiexec "/i C:\\swarm-bootstrap.msi /qn /l*v C:\\bad.log ROLE=captain"
-[[ $code == 1603 ]] && pass "ROLE=captain: exit $code" || fail "ROLE=captain: exit $code"
+# Windows answers 1603 (ERROR_INSTALL_FAILURE) for a failed custom action; wine's msiexec 1627
+# (ERROR_FUNCTION_FAILED), and it runs no rollback actions.
+[[ $code == 1603 || $code == 1627 ]] && pass "ROLE=captain: exit $code (1603 on Windows; 1627 is wine's)" ||
+  fail "ROLE=captain: exit $code"
+log_has "$drive_c/bad.log" "ServiceInstall. Return value 3" || log_has "$drive_c/bad.log" "ServiceInstall. Return value 0" &&
+  pass "bad.log: the ServiceInstall action failed" || fail "bad.log does not show ServiceInstall failing"
 w2 sc query swarm-bootstrap >/dev/null && fail "a service stayed" || pass "no service"
 [[ ! -e $program_dir ]] && pass "no program files (rolled back)" || fail "program files stayed"
 
-say "# 5b. install again, then uninstall with PURGE=1"
+say "# 6. install again, then uninstall with PURGE=1"
 msiexec "/i C:\\swarm-bootstrap.msi /qn"
 [[ $code == 0 ]] && wait_state RUNNING && pass "installed again with the kept config.json: RUNNING" || fail "reinstall: exit $code, $(service_state)"
 msiexec "/x C:\\swarm-bootstrap.msi /qn PURGE=1"
