@@ -84,9 +84,10 @@ cleanup() {
 trap cleanup EXIT
 
 say "# 0. the MSI's tables ($(stat -c %s "$msi") bytes)"
-table() { msiinfo export "$msi" "$1" 2>/dev/null | tail -n +4; }
+table() { msiinfo export "$msi" "$1" 2>/dev/null | tr -d '\r' | tail -n +4; }  # msiinfo writes CRLF
 # Prints the Sequence of ACTION in InstallExecuteSequence.
-seq_of() { table InstallExecuteSequence | awk -F'\t' -v a="$1" '$1 == a {print $3}'; }
+sequence=$(table InstallExecuteSequence)
+seq_of() { awk -F'\t' -v a="$1" '$1 == a {print $3}' <<<"$sequence"; }
 [[ -z $(table ServiceInstall) ]] && pass "ServiceInstall: no rows (the exe's own 'service install' registers it)" ||
   fail "ServiceInstall has rows: $(table ServiceInstall)"
 # 162 = msidbServiceControlEventStop (2) | UninstallStop (0x20) | UninstallDelete (0x80)
@@ -137,8 +138,9 @@ mkdir -p "$work/new"
 cp "$exe" "$new_exe"
 printf 'sb-msi-upgrade-%s' "$new_version" >>"$new_exe"
 t0=$(now_ms)
-wixl -a x64 -D Version="$new_version" -D ExeSource="$new_exe" -D WithLicense=no -D LicenseSource=none \
-  -o "$work/new.msi" "$wxs" 2>"$work/wixl.log" &&
+# wixl finds a Source only relative to where it runs.
+(cd "$work/new" && wixl -a x64 -D Version="$new_version" -D ExeSource=swarm-bootstrap.exe -D WithLicense=no \
+  -D LicenseSource=none -o "$work/new.msi" "$wxs") 2>"$work/wixl.log" &&
   msibuild "$work/new.msi" -q "UPDATE \`CustomAction\` SET \`Type\` = 3410 WHERE \`Action\` = 'ServiceInstallRollback'" ||
   { fail "wixl: $(cat "$work/wixl.log")"; exit 1; }
 say "built the upgrade MSI $new_version in $(( $(now_ms) - t0 )) ms"
