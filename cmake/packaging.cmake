@@ -16,11 +16,17 @@ install(FILES ${SB_INSTALLER_DIR}/swarm-bootstrap.service
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
         COMPONENT systemd_unit EXCLUDE_FROM_ALL)
 # The lintian tags that stay, each with its reason (tests/installer/test_deb_lintian.sh prints them).
+# They and the Debian changelog are the package's own, so, like the unit, they stay out of a plain
+# `cmake --install`.
 install(FILES ${SB_INSTALLER_DIR}/debian/lintian-overrides
         DESTINATION share/lintian/overrides RENAME swarm-bootstrap
-        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+        COMPONENT debian EXCLUDE_FROM_ALL)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog.gz
+        DESTINATION share/doc/swarm-bootstrap
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+        COMPONENT debian EXCLUDE_FROM_ALL)
 install(FILES ${SB_INSTALLER_DIR}/config.example.json ${SB_INSTALLER_DIR}/debian/copyright
-              ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog.gz
         DESTINATION share/doc/swarm-bootstrap
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 
@@ -84,9 +90,9 @@ set(CPACK_STRIP_FILES ON)
 # md5sums (lintian: binary-has-unneeded-section).
 set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/deb_strip.cmake)
 set(CPACK_SB_STRIP ${CMAKE_STRIP})
-# One package of both components: Unspecified (the agent, from install(TARGETS) in agent/CMakeLists.txt, and
-# the documentation) and systemd_unit.
-set(CPACK_COMPONENTS_ALL Unspecified systemd_unit)
+# One package of all components: Unspecified (the agent, from install(TARGETS) in agent/CMakeLists.txt, the
+# documentation and the man page), systemd_unit and debian (changelog, lintian overrides).
+set(CPACK_COMPONENTS_ALL Unspecified systemd_unit debian)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
 

@@ -13,6 +13,9 @@ need_tool dpkg-shlibdeps dpkg-dev
 [[ -n ${SB_BUILD_DIR:-} && -f $SB_BUILD_DIR/CPackConfig.cmake ]] ||
   fail "SB_BUILD_DIR ('${SB_BUILD_DIR:-}') has no CPackConfig.cmake (is cmake/packaging.cmake included?)"
 
+[[ -f $SB_BUILD_DIR/man/swarm-bootstrap.8.gz ]] ||
+  fail "the build made no man page ($SB_BUILD_DIR/man/swarm-bootstrap.8.gz): install help2man, configure again and build"
+
 out=$SB_BUILD_DIR/installer-test
 rm -rf "$out"
 mkdir -p "$out"
