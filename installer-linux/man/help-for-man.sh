@@ -24,6 +24,8 @@ fi
 section_of() { awk -v s="$2:" '$0 == s { on = 1; next } on && /^$/ { exit } on' <<<"$1"; }
 # names of the subcommands listed in HELP
 subcommands_of() { section_of "$1" Subcommands | awk '{ print $1 }'; }
+# the option lines of HELP, under "Options:" or any option group's heading
+options_of() { awk '/^Subcommands:$/ { skip = 1; next } /^$/ { skip = 0 } !skip && /^ +-/' <<<"$1"; }
 
 # Every leaf command ("join", "service install", ...), depth first, and its help text.
 commands=()
@@ -53,7 +55,7 @@ for c in "${commands[@]}"; do
   declare -A here=()
   while IFS= read -r line; do
     here["$line"]=1
-  done < <(section_of "${help_of[$c]}" Options)
+  done < <(options_of "${help_of[$c]}")
   if ((first)); then
     for line in "${!here[@]}"; do shared["$line"]=1; done
     first=0
@@ -86,7 +88,7 @@ for c in "${commands[@]}"; do
   if grep -q -- '^ *--config ' <<<"${help_of[$c]}"; then
     while IFS= read -r line; do
       [[ -n ${shared["$line"]+x} ]] && printf '%s\n' "$line"
-    done < <(section_of "${help_of[$c]}" Options)
+    done < <(options_of "${help_of[$c]}")
     break
   fi
 done
@@ -101,7 +103,7 @@ for c in "${commands[@]}"; do
     [[ -n ${shared["$line"]+x} ]] && continue
     printf '%s\n' "$line"
     own=1
-  done < <(section_of "$text" Options)
+  done < <(options_of "$text")
   if ((own == 0)) && ! grep -q -- '^ *--config ' <<<"$text"; then
     echo '  (no options but --help)'
   fi

@@ -44,7 +44,7 @@ walk() { # COMMAND...
     tag=$(sed -E 's/^ +//; s/  +.*$//' <<<"$line")
     grep -qF -- "$tag" <<<"$text" || fail "'$* --help' has '$tag', the man page does not"
     checked=$((checked + 1))
-  done < <(awk '/^Options:$/ { on = 1; next } on && /^$/ { exit } on && /^ +-/' <<<"$help")
+  done < <(awk '/^Subcommands:$/ { skip = 1; next } /^$/ { skip = 0 } !skip && /^ +-/' <<<"$help")
 }
 for sub in $(subcommands_of "$("$SB_BIN" --help)"); do
   walk "$sub"
