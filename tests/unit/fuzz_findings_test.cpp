@@ -1,7 +1,7 @@
 // Inputs the fuzz targets (tests/fuzz/) found to crash or throw, each kept as a regression test. The same
 // inputs are seeds in tests/fuzz/corpus/<target>/finding-*, so the fuzzers replay them on every run.
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <filesystem>
 #include <fstream>
