@@ -17,6 +17,7 @@ trap 'rm -rf "$log_dir"' EXIT
 echo "== tests (Linux) =="
 linux_rc=0
 ctest --test-dir build --output-on-failure --timeout 600 | tee "$log_dir/linux.log" || linux_rc=${PIPESTATUS[0]}
+scripts/fuzz.sh 15 || linux_rc=1 # libFuzzer targets, clang-14 build + 15 s each (counts with the Linux tests)
 
 windows_rc=0
 echo "== build and tests (Windows, mingw-w64 + wine) =="
