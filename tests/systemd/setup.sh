@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# CTest fixture "nspawn": the container root (nspawn_root.sh: cached per machine, debootstrap on the first run)
+# and the .deb of this build tree (cpack -G DEB, into <build>/systemd-test/deb), which the tests install
+# inside the container. Exits 77 (skip) where the machine cannot do it, with the reason.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+skip() { echo "SKIP: $*"; exit 77; }
+[[ $(id -u) -eq 0 ]] || skip "the systemd tests need root (systemd-nspawn, network namespaces)"
+command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not found (apt-get install systemd-container)"
+command -v zstd >/dev/null || skip "zstd not found (apt-get install zstd)"
+command -v cpack >/dev/null || skip "cpack not found (apt-get install cmake)"
+[[ -n ${SB_BUILD_DIR:-} && -f $SB_BUILD_DIR/CPackConfig.cmake ]] || { echo "FAIL: SB_BUILD_DIR has no CPackConfig.cmake" >&2; exit 1; }
+
+t0=$SECONDS
+if ! tarball=$(bash "$here/nspawn_root.sh" 2>&1 | tee /dev/stderr | tail -1) || [[ ! -f $tarball ]]; then
+  if ! command -v debootstrap >/dev/null; then
+    skip "no cached container root and no debootstrap to build one (apt-get install debootstrap)"
+  fi
+  echo "FAIL: could not build the container root (output above)" >&2
+  exit 1
+fi
+echo "container root: $tarball ($(du -h "$tarball" | cut -f1)), $((SECONDS - t0)) s"
+
+t1=$SECONDS
+out=$SB_BUILD_DIR/systemd-test
+rm -rf "$out"
+mkdir -p "$out/deb"
+cpack -G DEB --config "$SB_BUILD_DIR/CPackConfig.cmake" -B "$out/cpack" >"$out/cpack.log" 2>&1 ||
+  { cat "$out/cpack.log" >&2; echo "FAIL: cpack failed" >&2; exit 1; }
+mv "$out"/cpack/*.deb "$out/deb/"
+rm -rf "$out/cpack"
+echo "package: $(ls "$out"/deb/*.deb), $((SECONDS - t1)) s"
