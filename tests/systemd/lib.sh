@@ -42,8 +42,8 @@ sd_need() {
 sd_begin() {
   test_begin "$1"
   sd_need
-  SD_ROOT_TAR=$(bash "$SB_SD_DIR/nspawn_root.sh") ||
-    fail "no container root (nspawn_root.sh failed; it needs debootstrap and the Debian mirror of this machine)"
+  SD_ROOT_TAR=$(cat "$SB_BUILD_DIR/systemd-test/root-tarball" 2>/dev/null || true)
+  [[ -f $SD_ROOT_TAR ]] || fail "no container root (the systemd.setup test makes it: ctest -R systemd.setup)"
   SD_DEB=$(find "$SD_DEB_DIR" -maxdepth 1 -name 'swarm-bootstrap_*.deb' 2>/dev/null | head -1)
   [[ -f $SD_DEB ]] || fail "no package in $SD_DEB_DIR (the systemd.setup test builds it with cpack)"
   CT_WORK=$SB_LAB_DIR/nspawn/$TEST_NAME
@@ -69,7 +69,7 @@ ct_root_dir() {
   local dir=$CT_WORK/$1
   if [[ ! -d $dir ]]; then
     mkdir -p "$dir"
-    zstd -dc -T2 "$SD_ROOT_TAR" | tar -C "$dir" --numeric-owner -xf - || fail "cannot unpack $SD_ROOT_TAR"
+    zstd -dc "$SD_ROOT_TAR" | tar -C "$dir" --numeric-owner -xf - || fail "cannot unpack $SD_ROOT_TAR"
   fi
   echo "$dir"
 }
@@ -81,7 +81,7 @@ ct_shared_root() {
   if [[ ! -f $dir.complete ]]; then
     rm -rf --one-file-system "$dir"
     mkdir -p "$dir"
-    zstd -dc -T2 "$SD_ROOT_TAR" | tar -C "$dir" --numeric-owner -xf - || fail "cannot unpack $SD_ROOT_TAR"
+    zstd -dc "$SD_ROOT_TAR" | tar -C "$dir" --numeric-owner -xf - || fail "cannot unpack $SD_ROOT_TAR"
     touch "$dir.complete"
   fi
   echo "$dir"
@@ -127,8 +127,17 @@ ct_boot() {
     cat "$CT_LOG" >&2
     fail "systemd-nspawn did not start systemd in the container (its output above)"
   fi
-  local state
-  state=$(timeout 60 nsenter -t "$CT_PID1" -a systemctl is-system-running --wait 2>/dev/null) || true
+  # Until systemd listens on its private socket, systemctl fails at once rather than waiting.
+  local state=
+  deadline=$(($(now_ms) + 60000))
+  while (($(now_ms) < deadline)); do
+    state=$(timeout 60 nsenter -t "$CT_PID1" -a systemctl is-system-running --wait 2>/dev/null) || true
+    case $state in
+      running | degraded | maintenance | stopping) break ;;
+    esac
+    pid_running "$CT_NSPAWN_PID" || break
+    sleep 0.1
+  done
   case $state in
     running | degraded) ;;
     *) cat "$CT_LOG" >&2; fail "the container's systemd did not come up (is-system-running: '$state')" ;;
@@ -172,14 +181,18 @@ ct_shutdown() {
 # into <its cgroup>/payload, in the systemd hierarchies (cgroup v2, and name=systemd on a hybrid machine),
 # and nobody removes them. ct_cgroup_dirs records where they will be (from this shell's own cgroups).
 ct_cgroup_dirs() {
-  local line path
+  local line path m
   CT_CGROUP=()
   while IFS= read -r line; do
     path=${line#*:*:}
     case $line in
-      0::*) for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-          [[ $(stat -f -c %T "$m" 2>/dev/null) == cgroup2fs ]] && CT_CGROUP+=("$m${path%/}")
-        done ;;
+      0::*)
+        for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+          if [[ $(stat -f -c %T "$m" 2>/dev/null) == cgroup2fs ]]; then
+            CT_CGROUP+=("$m${path%/}")
+          fi
+        done
+        ;;
       *:name=systemd:*) CT_CGROUP+=("/sys/fs/cgroup/systemd${path%/}") ;;
     esac
   done </proc/self/cgroup

@@ -4,16 +4,23 @@
 # architecture and the package list, so a change to the list builds a new root; one per machine, shared by
 # every checkout (flock keeps two builds apart).
 #
-#   bash nspawn_root.sh            # -> /var/cache/swarm-bootstrap/nspawn-root-<key>.tar.zst
+#   bash nspawn_root.sh [PACKAGE...]   # -> /var/cache/swarm-bootstrap/nspawn-root-<key>.tar.zst
+#
+# PACKAGEs are added to the root's own list: setup.sh passes the .deb's dependencies, so that apt installs the
+# package inside without a network.
 #
 # The mirror is the machine's own: the first `deb` URI of /etc/apt/sources.list.d/debian.sources (or of
 # /etc/apt/sources.list). Environment: SB_NSPAWN_CACHE (default /var/cache/swarm-bootstrap), SB_NSPAWN_MIRROR.
 set -euo pipefail
 
 suite=bookworm
-# systemd as PID 1 (systemd-sysv), its bus, and what the agent and the tests use inside: ps/pkill (procps),
-# ip (iproute2), the agent's shared libraries (libssl3, libsystemd0), and apt to install the .deb.
-packages=(systemd systemd-sysv dbus procps iproute2 libssl3 libsystemd0 libstdc++6 ca-certificates)
+# systemd as PID 1 (systemd-sysv), its bus, and what the tests use inside: ps/pkill (procps), ip (iproute2),
+# CA certificates; minbase has apt and dpkg. Then the arguments, sorted, so that their order does not matter.
+packages=(systemd systemd-sysv dbus procps iproute2 ca-certificates)
+if (($#)); then
+  mapfile -t extra < <(printf '%s\n' "$@" | sort -u)
+  packages+=("${extra[@]}")
+fi
 
 cache=${SB_NSPAWN_CACHE:-/var/cache/swarm-bootstrap}
 arch=$(dpkg --print-architecture)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# CTest fixture "nspawn": the container root (nspawn_root.sh: cached per machine, debootstrap on the first run)
-# and the .deb of this build tree (cpack -G DEB, into <build>/systemd-test/deb), which the tests install
-# inside the container. Exits 77 (skip) where the machine cannot do it, with the reason.
+# CTest fixture "nspawn": the .deb of this build tree (cpack -G DEB, into <build>/systemd-test/deb), which the
+# tests install inside the container, and the container root with the package's dependencies (nspawn_root.sh:
+# cached per machine and dependency list, debootstrap on the first run). Exits 77 (skip) where the machine cannot do it, with the reason.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 skip() { echo "SKIP: $*"; exit 77; }
@@ -12,16 +12,6 @@ command -v cpack >/dev/null || skip "cpack not found (apt-get install cmake)"
 [[ -n ${SB_BUILD_DIR:-} && -f $SB_BUILD_DIR/CPackConfig.cmake ]] || { echo "FAIL: SB_BUILD_DIR has no CPackConfig.cmake" >&2; exit 1; }
 
 t0=$SECONDS
-if ! tarball=$(bash "$here/nspawn_root.sh" 2>&1 | tee /dev/stderr | tail -1) || [[ ! -f $tarball ]]; then
-  if ! command -v debootstrap >/dev/null; then
-    skip "no cached container root and no debootstrap to build one (apt-get install debootstrap)"
-  fi
-  echo "FAIL: could not build the container root (output above)" >&2
-  exit 1
-fi
-echo "container root: $tarball ($(du -h "$tarball" | cut -f1)), $((SECONDS - t0)) s"
-
-t1=$SECONDS
 out=$SB_BUILD_DIR/systemd-test
 rm -rf "$out"
 mkdir -p "$out/deb"
@@ -29,4 +19,32 @@ cpack -G DEB --config "$SB_BUILD_DIR/CPackConfig.cmake" -B "$out/cpack" >"$out/c
   { cat "$out/cpack.log" >&2; echo "FAIL: cpack failed" >&2; exit 1; }
 mv "$out"/cpack/*.deb "$out/deb/"
 rm -rf "$out/cpack"
-echo "package: $(ls "$out"/deb/*.deb), $((SECONDS - t1)) s"
+echo "package: $(ls "$out"/deb/*.deb), $((SECONDS - t0)) s"
+
+# The package's dependencies go into the root: the container has no network to fetch them.
+deb=$(ls "$out"/deb/*.deb)
+# debootstrap takes real packages only: a virtual one (libspdlog1.10-fmt9) becomes its provider, from this
+# machine's apt lists.
+real_package() {
+  if [[ $(apt-cache show "$1" 2>/dev/null) == *"Package: "* ]]; then
+    echo "$1"
+  else
+    apt-cache showpkg "$1" | awk '/^Reverse Provides:/ { f = 1; next } f && NF { print $1; exit }'
+  fi
+}
+depends=()
+for d in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -E 's/\(.*\)//; s/\|.*//; s/[[:space:]]//g'); do
+  p=$(real_package "$d")
+  [[ -n $p ]] || { echo "FAIL: the package's dependency $d is no package apt knows here" >&2; exit 1; }
+  depends+=("$p")
+done
+t1=$SECONDS
+if ! tarball=$(bash "$here/nspawn_root.sh" "${depends[@]}" 2>&1 | tee /dev/stderr | tail -1) || [[ ! -f $tarball ]]; then
+  if ! command -v debootstrap >/dev/null; then
+    skip "no cached container root and no debootstrap to build one (apt-get install debootstrap)"
+  fi
+  echo "FAIL: could not build the container root (output above)" >&2
+  exit 1
+fi
+echo "container root: $tarball ($(du -h "$tarball" | cut -f1)), $((SECONDS - t1)) s; with the package's dependencies: ${depends[*]}"
+echo "$tarball" >"$out/root-tarball"
