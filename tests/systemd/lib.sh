@@ -55,6 +55,7 @@ sd_begin() {
   cp "$SD_DEB" "$CT_WORK/sb/deb/"
   cp "$SB_SOURCE_DIR"/installer-linux/*.sh "$CT_WORK/sb/installer-linux/"
   SD_DEB_IN=/sb/deb/$(basename "$SD_DEB")
+  at_exit ct_dump_on_failure
   at_exit ct_shutdown
   at_exit ct_destroy_work
 }
@@ -153,6 +154,14 @@ ct() {
   nsenter -t "$CT_PID1" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb "$@"
 }
 
+# On a failure (on_exit's $rc), the unit's journal, for the reader of the test's output.
+ct_dump_on_failure() {
+  [[ ${rc:-0} != 0 && ${rc:-0} != 77 && -n $CT_PID1 ]] || return 0
+  echo "---- the container's journal of swarm-bootstrap.service (last 40 lines)" >&2
+  ct journalctl -u swarm-bootstrap.service --no-pager -o short-precise 2>&1 | tail -n 40 |
+    sed 's/SWMTKN-1-[A-Za-z0-9-]*/SWMTKN-1-<redacted by test>/g' >&2
+}
+
 # ct_shutdown: powers the container off (systemd's own shutdown), kills it after 20 s, and removes the empty
 # cgroups nspawn leaves behind where no host systemd cleans up.
 ct_shutdown() {
@@ -208,6 +217,14 @@ ct_remove_cgroups() {
       [[ ! -d $base/$sub ]] || note "cgroup $base/$sub is not empty: left in place"
     done
   done
+}
+
+# wait_for TIMEOUT_S WHAT EXPRESSION: wait_until for a shell expression, evaluated anew at every poll
+# (command substitutions in it included), e.g. wait_for 30 "a restart" '(( $(unit_prop NRestarts) >= 1 ))'.
+wait_for() {
+  local timeout=$1 what=$2
+  shift 2
+  wait_until "$timeout" "$what" eval "$*"
 }
 
 # Properties of the unit inside.

@@ -23,19 +23,19 @@ echo "package: $(ls "$out"/deb/*.deb), $((SECONDS - t0)) s"
 
 # The package's dependencies go into the root: the container has no network to fetch them.
 deb=$(ls "$out"/deb/*.deb)
-# debootstrap takes real packages only: a virtual one (libspdlog1.10-fmt9) becomes its provider, from this
-# machine's apt lists.
+# debootstrap takes real packages only: a virtual one (libspdlog1.10-fmt9) becomes the package of this machine
+# that provides it (the .deb was built against this machine's libraries, so they are all installed here).
+installed=$(dpkg-query -W -f='${Package}\t${Provides}\n')
 real_package() {
-  if [[ $(apt-cache show "$1" 2>/dev/null) == *"Package: "* ]]; then
-    echo "$1"
-  else
-    apt-cache showpkg "$1" | awk '/^Reverse Provides:/ { f = 1; next } f && NF { print $1; exit }'
-  fi
+  awk -F'\t' -v want="$1" '
+    $1 == want { print $1; found = 1; exit }
+    { n = split($2, p, /, */); for (i = 1; i <= n; i++) { sub(/ .*/, "", p[i]); if (p[i] == want && !prov) prov = $1 } }
+    END { if (!found && prov) print prov }' <<<"$installed"
 }
 depends=()
 for d in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -E 's/\(.*\)//; s/\|.*//; s/[[:space:]]//g'); do
   p=$(real_package "$d")
-  [[ -n $p ]] || { echo "FAIL: the package's dependency $d is no package apt knows here" >&2; exit 1; }
+  [[ -n $p ]] || { echo "FAIL: the package's dependency $d is not installed here (nor provided)" >&2; exit 1; }
   depends+=("$p")
 done
 t1=$SECONDS

@@ -19,15 +19,15 @@ assert_nonempty "$node_id" "node id on the manager"
 
 # A warning: the label removed by hand is restored at the next check (every 2 s).
 lab_docker 1 node update --label-rm zone "$node_id" >/dev/null
-wait_until 15 "zone=j restored on the manager" test "$(node_label 1 "$node_id" zone)" = j
-wait_until 10 "the warning about the restored labels in the journal" \
-  test "$(journal_count '"restored" in e["MESSAGE"] and e["PRIORITY"] == "4"')" -ge 1
+wait_for 15 "zone=j restored on the manager" '[[ $(node_label 1 "$node_id" zone) == j ]]'
+wait_for 10 "the warning about the restored labels in the journal" \
+  '(( $(journal_count "\"restored\" in e[\"MESSAGE\"] and e[\"PRIORITY\"] == \"4\"") >= 1 ))'
 
 # An error: with the manager gone, a restarted agent runs out of time (exit 3).
 lab stop 1 >/dev/null
 ct systemctl restart --no-block swarm-bootstrap.service
-wait_until 20 "the deadline error in the journal" \
-  test "$(journal_count '"no manager answered" in e["MESSAGE"] and e["PRIORITY"] == "3"')" -ge 1
+wait_for 20 "the deadline error in the journal" \
+  '(( $(journal_count "\"no manager answered\" in e[\"MESSAGE\"] and e[\"PRIORITY\"] == \"3\"") >= 1 ))'
 
 ct journalctl -u swarm-bootstrap.service --no-pager -o short-precise | tail -n 12 |
   sed 's/SWMTKN-1-[A-Za-z0-9-]*/SWMTKN-1-<redacted by test>/g'

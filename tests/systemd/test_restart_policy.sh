@@ -31,8 +31,8 @@ ct systemctl reset-failed swarm-bootstrap.service
 ct_write_config '{"managers": ["'"$(lab_addr 4)"'"], "timeout": "3s"}'
 t0=$(now_ms)
 ct systemctl start --no-block swarm-bootstrap.service
-wait_until 30 "the first restart after exit 3" test "$(unit_prop NRestarts)" -ge 1
-wait_until 30 "the second restart after exit 3" test "$(unit_prop NRestarts)" -ge 2
+wait_for 30 "the first restart after exit 3" '(( $(unit_prop NRestarts) >= 1 ))'
+wait_for 30 "the second restart after exit 3" '(( $(unit_prop NRestarts) >= 2 ))'
 t1=$(now_ms)
 ct_agent_journal_json >"$CT_WORK/journal.json"
 gaps=$(python3 - "$CT_WORK/journal.json" <<'PY'

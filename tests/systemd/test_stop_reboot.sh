@@ -31,7 +31,7 @@ ct_shutdown
 t2=$(now_ms)
 ct_boot 2 disk
 # The unit starts at boot (enabled, WantedBy=multi-user.target); the boot waits for nothing, so wait for it.
-wait_until 60 "the unit to report ready after the boot" test "$(ct systemctl is-active swarm-bootstrap.service)" = active
+wait_for 60 "the unit to report ready after the boot" '[[ $(ct systemctl is-active swarm-bootstrap.service) == active ]]'
 t3=$(now_ms)
 note "after the boot: unit active (ready) $(elapsed_s "$t2" "$t3") s after the container started"
 assert_eq "$node_id" "$(ct_node_id_on 1)" "node id on the manager after the reboot"

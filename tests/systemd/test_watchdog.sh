@@ -29,9 +29,9 @@ assert_eq "$pid" "$(unit_prop MainPID)" "MainPID of a healthy agent"
 t0=$(now_ms)
 ct sh -c "kill -STOP $pid"
 note "agent (pid $pid in the container) stopped with SIGSTOP"
-wait_until $((watchdog + 40)) "systemd to restart the hung agent" test "$(unit_prop NRestarts)" -ge 1
+wait_for $((watchdog + 40)) "systemd to restart the hung agent" '(( $(unit_prop NRestarts) >= 1 ))'
 t1=$(now_ms)
-wait_until 30 "the restarted agent to report ready" test "$(ct systemctl is-active swarm-bootstrap.service)" = active
+wait_for 30 "the restarted agent to report ready" '[[ $(ct systemctl is-active swarm-bootstrap.service) == active ]]'
 t2=$(now_ms)
 new_pid=$(unit_prop MainPID)
 assert_ne "$pid" "$new_pid" "MainPID after the restart"
