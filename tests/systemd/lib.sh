@@ -62,15 +62,22 @@ sd_begin() {
 
 ct_destroy_work() {
   [[ -n $CT_WORK && -d $CT_WORK ]] || return 0
+  local m
+  while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" || true
+  done < <(awk -v w="$CT_WORK/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts)
   rm -rf --one-file-system "$CT_WORK"
 }
 
-# ct_root_dir NAME: a root unpacked from the cache into $CT_WORK/NAME (about 1 s). Prints its path.
+# ct_root_dir NAME: a root of its own, kept between boots (a VM's disk): an overlay of the shared unpacked root
+# with the upper directory $CT_WORK/NAME.upper, mounted at $CT_WORK/NAME (no copy). Prints its path.
 ct_root_dir() {
-  local dir=$CT_WORK/$1
-  if [[ ! -d $dir ]]; then
-    mkdir -p "$dir"
-    zstd -dc "$SD_ROOT_TAR" | tar -C "$dir" --numeric-owner -xf - || fail "cannot unpack $SD_ROOT_TAR"
+  local dir=$CT_WORK/$1 lower
+  if ! mountpoint -q "$dir"; then
+    lower=$(ct_shared_root)
+    mkdir -p "$dir" "$dir.upper" "$dir.work"
+    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir.upper,workdir=$dir.work" "$dir" ||
+      fail "cannot mount an overlay for the root $1 (overlayfs)"
   fi
   echo "$dir"
 }
