@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever of the given package groups is missing. Fast when everything is present.
-# Usage: scripts/install-deps.sh build|lab|windows|package|lint|fuzz ...
+# Usage: scripts/install-deps.sh build|lab|windows|package|lint|fuzz|systemd ...
 set -euo pipefail
 
 declare -A groups=(
@@ -10,6 +10,7 @@ declare -A groups=(
   [package]="dpkg-dev file systemd shellcheck lintian help2man man-db"
   [lint]="clang-format shellcheck cloud-init nodejs"
   [fuzz]="clang-14 libfuzzer-14-dev libclang-rt-14-dev"
+  [systemd]="systemd-container debootstrap zstd util-linux"
 )
 
 missing=()
