@@ -9,6 +9,7 @@
 
 #include "agent/node_labels.hpp"
 #include "common/engine_client.hpp"
+#include "common/version.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
