@@ -176,6 +176,10 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
     auto* uninstall = service_cmd->add_subcommand("uninstall", "stop and remove the service");
     uninstall->add_option("--root", root, "Linux: remove from this root directory");
     uninstall->add_flag("--dry-run", values.dry_run, "print what would be done, change nothing");
+    bool service_json = false;
+    auto* service_status = service_cmd->add_subcommand(
+        "status", "what the service manager reports about the service (read back); exit 0 only when running");
+    service_status->add_flag("--json", service_json, "print JSON");
 
     auto* version = app.add_subcommand("version", "print the version, platform and Engine API range");
 
@@ -195,6 +199,9 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
     try {
         if (version->parsed()) {
             return commands::version();
+        }
+        if (service_status->parsed()) {
+            return commands::service_status(install_options.name, service_json);
         }
         if (uninstall->parsed()) {
             install_options.root = root;

@@ -5,6 +5,10 @@
 
 namespace sb {
 
+std::string tls_library() {
+    return {};
+}
+
 std::unique_ptr<Transport> make_tls_transport(const Endpoint& endpoint, const TlsOptions&, TransportLimits) {
     throw Failure(ExitCode::usage,
                   "TLS to " + endpoint.authority() +
