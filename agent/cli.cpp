@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/commands/commands.hpp"
+#include "agent/commands/service_status_command.hpp"
 #include "agent/config.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "agent/manager_address.hpp"
+#include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 

@@ -12,7 +12,7 @@ enum class ExitCode : int {
     engine_deadline = 5,   // deadline passed while waiting for the local Docker engine
     other_swarm = 6,       // the node already belongs to a different swarm
     already_running = 7,   // another swarm-bootstrap instance holds the lock
-    not_member = 8,        // `status`: not an active, ready member; `service status`: not running
+    not_member = 8,        // `status`: the node is not an active, ready member
 };
 
 constexpr int to_int(ExitCode c) noexcept {

@@ -67,9 +67,6 @@ std::unique_ptr<Transport> make_tls_transport(const Endpoint& endpoint, const Tl
 std::unique_ptr<Transport> make_unix_socket_transport(const Endpoint& endpoint, TransportLimits limits);
 std::unique_ptr<Transport> make_named_pipe_transport(const Endpoint& endpoint, TransportLimits limits);
 
-// The TLS library this build speaks TLS with ("OpenSSL 3.0.20 ..."); empty when the build has none.
-std::string tls_library();
-
 // Whether host:port accepts a TCP connection within `timeout` (the swarm port check before a join).
 std::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout);
 

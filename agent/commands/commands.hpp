@@ -4,7 +4,6 @@
 // cli.cpp parses the arguments, calls one of these and turns Failure into the exit status.
 
 #include <stop_token>
-#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,8 +22,6 @@ int run(const Config& config, std::stop_source stop);
 // empty.
 int service_install(const nlohmann::json& settings, service::InstallOptions options);
 int service_uninstall(service::InstallOptions options);
-// What the service manager reports about the installed service; exit 0 only when it is installed and running.
-int service_status(const std::string& name, bool json);
 int version();
 
 }  // namespace sb::commands

@@ -2,7 +2,7 @@
 #include <string>
 
 #include "agent/commands/commands.hpp"
-#include "common/transport.hpp"
+#include "common/transport/tls_library.hpp"
 #include "common/version.hpp"
 
 namespace sb::commands {

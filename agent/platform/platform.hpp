@@ -16,8 +16,6 @@ std::string default_docker_host();
 std::filesystem::path default_config_path();
 // /var/lib/swarm-bootstrap/state.json, %ProgramData%\swarm-bootstrap\state.json.
 std::filesystem::path default_state_path();
-// The environment variable naming the user's home directory (docker's ~/.docker): HOME, USERPROFILE.
-std::string home_variable();
 // Where the lock lives: a file for flock on Linux; the name of a Global\ mutex on Windows.
 std::string default_lock_name();
 // The path of this executable, for service registration.

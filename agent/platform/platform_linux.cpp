@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 

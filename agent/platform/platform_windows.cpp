@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 #include "common/win32.hpp"

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <spdlog/common.h>
-#include <nlohmann/json.hpp>
 
 namespace sb::service {
 
@@ -48,17 +47,5 @@ struct InstallOptions {
 
 void install(const InstallOptions& options);
 void uninstall(const InstallOptions& options);
-
-// `service status`: the service's configuration as the service manager itself reports it, read back rather
-// than taken from what install() asked for (wine's SCM, for one, accepts settings that it then does not
-// keep).
-struct ServiceReadback {
-    bool installed = false;
-    nlohmann::json settings = nlohmann::json::object();        // what could be read: state, start_type, ...
-    nlohmann::json not_verifiable = nlohmann::json::object();  // setting -> why it could not be read here
-};
-
-// Windows: QueryServiceStatusEx, QueryServiceConfigW and QueryServiceConfig2W. Linux: `systemctl show`.
-ServiceReadback read_back(const std::string& name);
 
 }  // namespace sb::service

@@ -23,6 +23,7 @@
 #include "agent/platform/platform.hpp"
 #include "agent/service/service_events.hpp"
 #include "agent/service/service_host.hpp"
+#include "agent/service/service_status.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 #include "common/win32.hpp"

@@ -8,6 +8,7 @@
 #include "common/transport.hpp"
 #include "common/transport/http_exchange.hpp"
 #include "common/transport/tcp_connect.hpp"
+#include "common/transport/tls_library.hpp"
 #include "common/transport/tls_trust.hpp"
 
 namespace sb {

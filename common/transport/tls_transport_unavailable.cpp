@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/transport.hpp"
+#include "common/transport/tls_library.hpp"
 
 namespace sb {
 
