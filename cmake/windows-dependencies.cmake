@@ -57,11 +57,20 @@ if(SB_WINDOWS_TLS)
       message(FATAL_ERROR "${SB_OPENSSL_MINGW_ROOT}/lib/lib${_lib}.a not found: run scripts/build-openssl-mingw.sh")
     endif()
   endforeach()
+  # Its headers are staged with the others: no extra include flag, so the compile commands of files that do not
+  # use OpenSSL stay the same (and so do their ccache entries).
+  if(NOT IS_SYMLINK ${_sb_stage}/openssl)
+    file(CREATE_LINK ${SB_OPENSSL_MINGW_ROOT}/include/openssl ${_sb_stage}/openssl SYMBOLIC)
+  else()
+    file(READ_SYMLINK ${_sb_stage}/openssl _sb_openssl_link)
+    if(NOT _sb_openssl_link STREQUAL "${SB_OPENSSL_MINGW_ROOT}/include/openssl")
+      file(REMOVE ${_sb_stage}/openssl)
+      file(CREATE_LINK ${SB_OPENSSL_MINGW_ROOT}/include/openssl ${_sb_stage}/openssl SYMBOLIC)
+    endif()
+  endif()
   add_library(OpenSSL::Crypto STATIC IMPORTED)
   set_target_properties(OpenSSL::Crypto PROPERTIES
     IMPORTED_LOCATION ${SB_OPENSSL_MINGW_ROOT}/lib/libcrypto.a
-    INTERFACE_INCLUDE_DIRECTORIES ${SB_OPENSSL_MINGW_ROOT}/include
-    INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${SB_OPENSSL_MINGW_ROOT}/include
     INTERFACE_LINK_LIBRARIES "ws2_32;crypt32")
   add_library(OpenSSL::SSL STATIC IMPORTED)
   set_target_properties(OpenSSL::SSL PROPERTIES
