@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/commands/commands.hpp"
+#include "agent/commands/service_status_command.hpp"
 #include "agent/config.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
@@ -182,6 +183,10 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
     uninstall->add_flag("--dry-run", values.dry_run, "print what would be done, change nothing");
     uninstall->add_flag("--purge", install_options.purge,
                         "also delete the configuration, state and log (the MSI's PURGE=1)");
+    bool service_json = false;
+    auto* service_status = service_cmd->add_subcommand(
+        "status", "what the service manager reports about the service (read back); exit 0 only when running");
+    service_status->add_flag("--json", service_json, "print JSON");
 
     auto* version = app.add_subcommand("version", "print the version, platform and Engine API range");
 
@@ -201,6 +206,9 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
     try {
         if (version->parsed()) {
             return commands::version();
+        }
+        if (service_status->parsed()) {
+            return commands::service_status(install_options.name, service_json);
         }
         if (uninstall->parsed()) {
             install_options.root = root;

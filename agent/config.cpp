@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "agent/manager_address.hpp"
+#include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 
@@ -350,6 +351,26 @@ Config build_config(const std::vector<ConfigLayer>& layers,
     if (!c.tls_options.ca_file.empty() || !c.tls_options.cert_file.empty()) {
         if (merged.count("tls") == 0) {
             c.tls = true;
+        }
+    }
+    // As the docker CLI: with TLS on and no DOCKER_CERT_PATH, the files of its configuration directory
+    // (DOCKER_CONFIG, else ~/.docker; %USERPROFILE%\.docker on Windows) that exist. The Windows service runs
+    // as LocalSystem, whose profile has none: it uses the paths in its configuration file.
+    if (c.tls && (!cert_path || cert_path->empty())) {
+        std::filesystem::path dir;
+        if (auto config_dir = getenv("DOCKER_CONFIG"); config_dir && !config_dir->empty()) {
+            dir = *config_dir;
+        } else if (auto home = getenv(platform::home_variable()); home && !home->empty()) {
+            dir = std::filesystem::path(*home) / ".docker";
+        }
+        std::error_code ec;
+        if (!dir.empty() && c.tls_options.ca_file.empty() && std::filesystem::exists(dir / "ca.pem", ec)) {
+            c.tls_options.ca_file = (dir / "ca.pem").string();
+        }
+        if (!dir.empty() && c.tls_options.cert_file.empty() && c.tls_options.key_file.empty() &&
+            std::filesystem::exists(dir / "cert.pem", ec) && std::filesystem::exists(dir / "key.pem", ec)) {
+            c.tls_options.cert_file = (dir / "cert.pem").string();
+            c.tls_options.key_file = (dir / "key.pem").string();
         }
     }
     if (c.tls_options.cert_file.empty() != c.tls_options.key_file.empty()) {

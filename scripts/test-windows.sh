@@ -10,8 +10,14 @@ started=$SECONDS
 
 scripts/install-deps.sh build windows
 
+# OpenSSL for TLS, built once from Debian's source package and cached (scripts/build-openssl-mingw.sh).
+echo "== test-windows: OpenSSL for mingw =="
+openssl_started=$SECONDS
+openssl_root=$(scripts/build-openssl-mingw.sh | tail -1)
+openssl_seconds=$((SECONDS - openssl_started))
+
 echo "== test-windows: configure and build (mingw-w64, preset windows) =="
-cmake --preset windows >/dev/null
+cmake --preset windows -DSB_OPENSSL_MINGW_ROOT="$openssl_root" >/dev/null
 build_started=$SECONDS
 cmake --build --preset windows
 build_seconds=$((SECONDS - build_started))
@@ -43,6 +49,7 @@ wineserver -k 2>/dev/null || true
 
 echo
 echo "== test-windows summary =="
+echo "openssl:        ${openssl_seconds}s ($openssl_root)"
 echo "build:          ${build_seconds}s (cmake --build --preset windows, -j2)"
 echo "swarm-bootstrap.exe: $((exe_size / 1024)) KiB stripped; imports: $imports"
 echo "wine prefix:    ${prefix_seconds}s to create ($WINEPREFIX)"

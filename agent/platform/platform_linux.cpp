@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 
@@ -19,6 +20,9 @@ std::filesystem::path default_config_path() {
 }
 std::filesystem::path default_state_path() {
     return "/var/lib/swarm-bootstrap/state.json";
+}
+std::string home_variable() {
+    return "HOME";
 }
 std::string default_lock_name() {
     return "/run/swarm-bootstrap.lock";

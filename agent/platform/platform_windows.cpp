@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 #include "common/win32.hpp"
@@ -49,6 +50,9 @@ std::filesystem::path default_config_path() {
 }
 std::filesystem::path default_state_path() {
     return data_directory() / L"state.json";
+}
+std::string home_variable() {
+    return "USERPROFILE";
 }
 std::string default_lock_name() {
     // Global\: one agent per machine, whichever session (service or an administrator's console) runs it.

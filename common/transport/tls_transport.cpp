@@ -1,5 +1,6 @@
 // TLS to an Engine API (docker's --tlsverify setup), with OpenSSL through Asio.
 
+#include <openssl/crypto.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 
@@ -7,6 +8,8 @@
 #include "common/transport.hpp"
 #include "common/transport/http_exchange.hpp"
 #include "common/transport/tcp_connect.hpp"
+#include "common/transport/tls_library.hpp"
+#include "common/transport/tls_trust.hpp"
 
 namespace sb {
 
@@ -31,7 +34,7 @@ std::shared_ptr<ssl::context> make_context(const TlsOptions& tls) {
     if (tls.verify) {
         ctx->set_verify_mode(ssl::verify_peer);
         if (tls.ca_file.empty()) {
-            ctx->set_default_verify_paths(ec);
+            detail::load_system_trust(*ctx, ec);
             check("ca", "system store");
         } else {
             ctx->load_verify_file(tls.ca_file, ec);
@@ -116,6 +119,10 @@ class TlsTransport final : public detail::EndpointTransport {
 };
 
 }  // namespace
+
+std::string tls_library() {
+    return OpenSSL_version(OPENSSL_VERSION);
+}
 
 std::unique_ptr<Transport> make_tls_transport(const Endpoint& endpoint, const TlsOptions& tls,
                                               TransportLimits limits) {

@@ -2,8 +2,13 @@
 
 #include "common/error.hpp"
 #include "common/transport.hpp"
+#include "common/transport/tls_library.hpp"
 
 namespace sb {
+
+std::string tls_library() {
+    return {};
+}
 
 std::unique_ptr<Transport> make_tls_transport(const Endpoint& endpoint, const TlsOptions&, TransportLimits) {
     throw Failure(ExitCode::usage,

@@ -23,6 +23,15 @@ exec_start=$(grep '^ExecStart=' "$WORK/sandbox/etc/up/systemd/system/$unit")
 assert_eq "$exec_start" "ExecStart=$SB_BIN run --config /etc/swarm-bootstrap/config.json" "ExecStart"
 note "service install: $(tr '\n' ';' <<<"$calls")"
 
+# `service status` reads the unit back through `systemctl show` (faked from the sandbox's unit file).
+run sandbox_run "$SB_BIN" service status --json
+assert_eq "$RC" 8 "service status of an installed unit that is not running"
+[[ $OUT == *'"installed": true'* && $OUT == *'"start_type": "enabled"'* &&
+  $OUT == *"\"command\": \"$SB_BIN run --config /etc/swarm-bootstrap/config.json\""* &&
+  $OUT == *'"restart": "on-failure"'* && $OUT == *'"manager": "systemd"'* ]] ||
+  fail "service status --json does not show the installed unit: $OUT"
+note "service status: $(tr -d '\n ' <<<"$OUT" | cut -c1-160)..."
+
 reset_systemctl_calls
 sandbox_run "$SB_BIN" service install --no-start || fail "service install --no-start failed"
 assert_eq "$(systemctl_calls)" $'daemon-reload\nenable swarm-bootstrap.service' "calls with --no-start"
@@ -40,6 +49,9 @@ note "service uninstall: $(tr '\n' ';' <<<"$calls")"
 changes=$(sandbox_changes "^$")
 assert_not_contains "$changes" "etc/systemd/system/$unit" "the unit after uninstall"
 assert_not_contains "$changes" "etc/systemd/system/multi-user.target.wants/$unit" "the link after uninstall"
+run sandbox_run "$SB_BIN" service status
+assert_eq "$RC" 8 "service status after uninstall"
+[[ $OUT == *"not installed"* ]] || fail "service status after uninstall: $OUT"
 
 # systemd running, but no systemctl in PATH.
 run sandbox_run env PATH=/nonexistent "$SB_BIN" service install --no-start
@@ -52,4 +64,7 @@ run sandbox_run "$SB_BIN" service install
 assert_eq "$RC" 2 "exit code without systemd"
 [[ $OUT == *"systemd is not running"* ]] || fail "no clear message without systemd: $OUT"
 note "without systemd: $(tail -1 <<<"$OUT")"
+run sandbox_run "$SB_BIN" service status
+assert_eq "$RC" 2 "service status without systemd"
+[[ $OUT == *"systemd is not running"* ]] || fail "service status without systemd: $OUT"
 test_pass
