@@ -1,10 +1,29 @@
 #include "agent/join/join_flow.hpp"
 
+#include <algorithm>
+
 #include "agent/join/phases.hpp"
+#include "agent/manager_address.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 
 namespace sb {
+
+namespace {
+
+// Moves the --manager entries that expand to AUTHORITY (HOST:PORT) to the back of the list.
+void demote_manager(JoinContext& ctx, const std::string& authority) {
+    std::stable_partition(ctx.managers.begin(), ctx.managers.end(), [&](const ManagerSpec& spec) {
+        for (const auto& ep : expand_managers({spec}, ctx.config.tls, ctx.services.resolve)) {
+            if (ep.authority() == authority) {
+                return false;
+            }
+        }
+        return true;
+    });
+}
+
+}  // namespace
 
 JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
     JoinContext ctx(config, services);
@@ -39,6 +58,9 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
             throw Stopped{};
         }
         ctx.manager.reset();
+        // The manager that won this round could not take the join (no token, its RemoteManagers unreachable):
+        // ask the others first next time, so that one bad manager listed first cannot hold the join forever.
+        demote_manager(ctx, ctx.result.manager);
     }
     ctx.result.attempts = round;
     if (config.dry_run && !member) {

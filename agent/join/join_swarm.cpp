@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <charconv>
+#include <optional>
 
 #include "agent/join/phases.hpp"
 #include "common/error.hpp"
@@ -34,14 +36,24 @@ std::vector<std::string> join_candidates(const JoinContext& ctx) {
     return out;
 }
 
-std::pair<std::string, std::uint16_t> split_addr(const std::string& addr) {
+// HOST:PORT from a manager's RemoteManagers (a peer's data: a missing or bad port is no address at all).
+std::optional<std::pair<std::string, std::uint16_t>> split_addr(const std::string& addr) {
     auto colon = addr.rfind(':');
     std::string host = addr.substr(0, colon);
-    if (!host.empty() && host.front() == '[') {
+    if (!host.empty() && host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
     }
-    auto port = colon == std::string::npos ? 2377 : std::stoi(addr.substr(colon + 1));
-    return {host, static_cast<std::uint16_t>(port)};
+    if (colon == std::string::npos) {
+        return std::pair{host, std::uint16_t{2377}};
+    }
+    unsigned port = 0;
+    const char* first = addr.data() + colon + 1;
+    const char* last = addr.data() + addr.size();
+    auto [end, ec] = std::from_chars(first, last, port);
+    if (host.empty() || ec != std::errc() || end != last || port == 0 || port > 65535) {
+        return std::nullopt;
+    }
+    return std::pair{host, static_cast<std::uint16_t>(port)};
 }
 
 Secret current_token(JoinContext& ctx) {
@@ -77,10 +89,21 @@ bool join_swarm(JoinContext& ctx) {
         log.warn("the manager lists no swarm addresses to join through");
         return false;
     }
+    // A /swarm answer without JoinTokens (or with tokens that are not strings) is no manager's answer.
+    if (current_token(ctx).empty()) {
+        log.warn("manager {} answered GET /swarm without a {} join token; trying another manager",
+                 ctx.result.manager, role);
+        return false;
+    }
     bool refreshed = false;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         const auto& addr = candidates[i];
-        auto [host, port] = split_addr(addr);
+        auto split = split_addr(addr);
+        if (!split) {
+            log.info("the manager lists '{}', which is not HOST:PORT; trying the next manager", addr);
+            continue;
+        }
+        auto [host, port] = *split;
         // An unreachable RemoteAddrs[0] costs 20 s and leaves the engine pending: check the port first.
         if (auto open = ctx.services.probe_swarm_port(host, port); !open) {
             log.info("swarm port {} not reachable: {}; trying the next manager", addr, open.error());

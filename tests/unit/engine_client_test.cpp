@@ -202,3 +202,23 @@ TEST_CASE("status and message together decide the meaning") {
           ApiErrorKind::not_down);
     CHECK(classify(403, "authorization denied by plugin") == ApiErrorKind::unauthorized);
 }
+
+TEST_CASE("JSON of the wrong types from a peer reads as absent, never throws") {
+    auto info =
+        nlohmann::json::parse(R"({"ID": 7, "Swarm": {"ControlAvailable": "true", "LocalNodeState": true,
+        "NodeID": {}, "Error": 0, "Cluster": "x", "RemoteManagers": [{"NodeID": 1, "Addr": 2377}, "a", null]}})");
+    sb::EngineInfo parsed;
+    CHECK_NOTHROW(parsed = sb::parse_info(info));
+    CHECK_FALSE(parsed.swarm.control_available);
+    CHECK(parsed.swarm.local_state.empty());
+    CHECK(parsed.id.empty());
+    auto node = nlohmann::json::parse(R"({"Version": {"Index": "eleven"}, "ManagerStatus": {"Leader": "yes"},
+        "Spec": {"Labels": {"a": 1, "b": "x"}}})");
+    sb::Node n;
+    CHECK_NOTHROW(n = sb::parse_node(node));
+    CHECK(n.version == 0);
+    CHECK_FALSE(n.leader);
+    CHECK(n.labels.size() == 1);
+    auto swarm = nlohmann::json::parse(R"({"ID": [], "JoinTokens": {"Worker": 1, "Manager": {}}})");
+    CHECK(sb::parse_swarm(swarm).worker_token.empty());
+}

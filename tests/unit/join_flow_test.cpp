@@ -339,3 +339,28 @@ TEST_CASE("a stop request ends the wait promptly") {
     CHECK_THROWS_AS(h.run(), Stopped);
     CHECK(h.clock.elapsed() < 30s + h.config.backoff_max);
 }
+
+TEST_CASE("a ready manager that hands out no join token does not hold the join: the next one is used") {
+    Harness h;
+    h.m1.init_swarm("clusterA")->worker_token.clear();  // GET /swarm 200 without JoinTokens.Worker
+    h.m2.init_swarm("clusterB");
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    LogCapture logs;
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(r.manager == "10.0.0.2:2375");
+    CHECK(h.local.join_remote_addrs == std::vector<std::string>{"10.0.0.2:2377"});
+    CHECK(logs.contains("without a worker join token"));
+}
+
+TEST_CASE("a ready manager whose swarm addresses are all unreachable moves to the back of the list") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.swarm_port_open = false;  // it lists only itself, and its 2377 is filtered
+    h.m2.init_swarm("clusterB");
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(r.manager == "10.0.0.2:2375");
+    CHECK(h.clock.elapsed() < 1min);
+}
