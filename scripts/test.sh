@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 scripts/install-deps.sh build lab package lint
 
-echo "== build (Linux) =="
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+echo "== build (Linux, Release, warnings as errors) =="
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSB_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build build -j2
 
 log_dir=$(mktemp -d)
