@@ -1,6 +1,7 @@
 #include "common/duration.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -20,11 +21,12 @@ std::optional<Duration> parse_duration(std::string_view text) {
         if (i == start) {
             return std::nullopt;
         }
-        std::string number(text.substr(start, i - start));
-        if (number.find('.') != number.rfind('.')) {
+        // from_chars, not stod: no exception for ".", and no locale.
+        double value = 0;
+        auto [end, ec] = std::from_chars(text.data() + start, text.data() + i, value);
+        if (ec != std::errc() || end != text.data() + i) {
             return std::nullopt;
         }
-        double value = std::stod(number);
         std::size_t unit_start = i;
         while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
             ++i;
