@@ -23,10 +23,10 @@ RealServices::RealServices(const Config& config, std::stop_token stop) {
     services_.connect_manager = [tls](const Endpoint& ep) { return connect_engine(ep, tls); };
     services_.resolve = resolve_host;
     services_.probe_swarm_port = [](const std::string& host,
-                                    std::uint16_t port) -> std::expected<void, std::string> {
+                                    std::uint16_t port) -> sb::expected<void, std::string> {
         auto r = probe_tcp(host, port, Duration(3000));
         if (!r) {
-            return std::unexpected(r.error().message);
+            return sb::unexpected(r.error().message);
         }
         return {};
     };

@@ -24,7 +24,7 @@ struct Services {
     std::function<std::unique_ptr<EngineApi>(const Endpoint&)> connect_manager;
     Resolver resolve;
     // Whether a manager's swarm port accepts a TCP connection.
-    std::function<std::expected<void, std::string>(const std::string& host, std::uint16_t port)>
+    std::function<sb::expected<void, std::string>(const std::string& host, std::uint16_t port)>
         probe_swarm_port;
     std::stop_token stop;
 };

@@ -12,7 +12,7 @@ ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node
     for (int attempt = 1; attempt <= max_attempts; ++attempt) {
         auto node = manager.node(node_id);
         if (!node) {
-            return std::unexpected(node.error());
+            return sb::unexpected(node.error());
         }
         std::string changes;
         nlohmann::json spec = node->spec;  // whole Spec: a Spec without Labels erases them
@@ -41,11 +41,11 @@ ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node
         }
         last = updated.error();
         if (last.kind != ApiErrorKind::out_of_sequence) {
-            return std::unexpected(last);
+            return sb::unexpected(last);
         }
         log.info("node {} changed while we labelled it (update out of sequence); reading it again", node_id);
     }
-    return std::unexpected(last);
+    return sb::unexpected(last);
 }
 
 }  // namespace sb

@@ -4,7 +4,7 @@
 
 #include "agent/cli.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <filesystem>
 #include <fstream>

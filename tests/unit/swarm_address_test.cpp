@@ -3,7 +3,7 @@
 
 #include "agent/swarm_address.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include "common/host_name.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "agent/token_file.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <filesystem>
 #include <fstream>
