@@ -121,7 +121,9 @@ sb::expected<std::string, std::string> normalize_listen_addr(std::string_view te
         return sb::unexpected(ok.error());
     }
     bool v6 = hp->host.find(':') != std::string::npos;
-    return (v6 ? "[" + hp->host + "]" : hp->host) + ":" + hp->port;
+    // in_place_value: the value and the error are both strings.
+    return sb::expected<std::string, std::string>(boost::system::in_place_value,
+                                                  (v6 ? "[" + hp->host + "]" : hp->host) + ":" + hp->port);
 }
 
 sb::expected<void, std::string> check_advertise_addr(std::string_view text) {
