@@ -71,6 +71,7 @@ void add_options(CLI::App& app, CliValues& v, bool with_dry_run, const MachineDe
         v.options[&app][o.key] = app.add_option(std::string(o.flag), v.values[o.key], o.help)
                                      ->type_name(o.value)
                                      ->expected(1)
+                                     ->allow_extra_args(false)
                                      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     }
     if (with_dry_run) {

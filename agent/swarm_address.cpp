@@ -90,7 +90,9 @@ sb::expected<void, std::string> check_host(const HostPort& hp, bool unspecified_
     if (hp.bracketed || hp.host.find(':') != std::string::npos) {
         return sb::unexpected("'" + hp.host + "' is not a valid IPv6 address");
     }
-    if (auto problem = ip_literal_problem(hp.host)) {
+    // Only digits and dots is a mistyped IPv4 address; "ens3.100" (a VLAN) is an interface name.
+    bool dotted = hp.host.find_first_not_of("0123456789.") == std::string::npos;
+    if (auto problem = ip_literal_problem(hp.host); problem && dotted) {
         return sb::unexpected(*problem);
     }
     if (!is_interface_name(hp.host)) {

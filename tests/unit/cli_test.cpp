@@ -55,6 +55,9 @@ const int usage = to_int(ExitCode::usage);
 }  // namespace
 
 TEST_CASE("usage errors are exit 2") {
+    // Held, so that a case that wrongly passed would end at once (exit 7) instead of waiting for an engine.
+    auto held = platform::try_lock_instance(private_machine().lock_file);
+    REQUIRE(held);
     CHECK(cli({}) == usage);
     CHECK(cli({"frobnicate"}) == usage);
     CHECK(cli({"join", "--no-such-option"}) == usage);

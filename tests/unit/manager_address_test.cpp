@@ -40,12 +40,13 @@ TEST_CASE("manager addresses in every documented form") {
           std::vector<std::string>{"[fd00::1]:2375"});
 }
 
-TEST_CASE("acs-engine ranges expand FIRST_IP+COUNT, across octet boundaries") {
+TEST_CASE("acs-engine ranges expand FIRST_IP+COUNT within the last octet") {
     Resolver none = [](const std::string&) { return std::vector<std::string>{}; };
     CHECK(hosts(expand_managers(specs({"172.16.0.5+3"}), false, none)) ==
           std::vector<std::string>{"172.16.0.5:2375", "172.16.0.6:2375", "172.16.0.7:2375"});
-    CHECK(hosts(expand_managers(specs({"10.0.0.254+3:2376"}), false, none)) ==
-          std::vector<std::string>{"10.0.0.254:2376", "10.0.0.255:2376", "10.0.1.0:2376"});
+    CHECK(hosts(expand_managers(specs({"10.0.0.253+3:2376"}), false, none)) ==
+          std::vector<std::string>{"10.0.0.253:2376", "10.0.0.254:2376", "10.0.0.255:2376"});
+    CHECK_FALSE(parse_manager_spec("10.0.0.254+3:2376"));  // would need 10.0.0.256: the last octet overflows
 }
 
 TEST_CASE("DNS names expand to every address, re-resolved on each call, without duplicates") {
