@@ -182,6 +182,10 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     install->add_flag("--no-depends", no_depends, "depend on no other service");
     install->add_flag("--no-start", no_start, "install and enable, but do not start");
+    // An installer passes one value per property (the MSI: MANAGERS=a,b LABELS=k=v,k2=v2): here the two list
+    // options also take comma-separated lists, as SWARM_BOOTSTRAP_MANAGERS and SWARM_BOOTSTRAP_LABELS do.
+    values.options[install]["managers"]->delimiter(',');
+    values.options[install]["labels"]->delimiter(',');
     install
         ->add_option("--root", root,
                      "Linux: install into this root directory (like systemctl --root); implies --no-start")
@@ -189,6 +193,8 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
     auto* uninstall = service_cmd->add_subcommand("uninstall", "stop and remove the service");
     uninstall->add_option("--root", root, "Linux: remove from this root directory")->type_name("DIR");
     uninstall->add_flag("--dry-run", values.dry_run, "print what would be done, change nothing");
+    uninstall->add_flag("--purge", install_options.purge,
+                        "also delete the configuration, state and log (the MSI's PURGE=1)");
 
     auto* version = app.add_subcommand("version", "print the version, platform and Engine API range");
 

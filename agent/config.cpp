@@ -114,7 +114,8 @@ bool expect_bool(const std::string& key, const json& v, const std::string& sourc
             return false;
         }
     }
-    bad(key, source, "expected true or false, got " + v.dump());
+    // dump() with replace: a value from the environment need not be UTF-8, and a strict dump() would throw.
+    bad(key, source, "expected true or false, got " + v.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 template <class T>

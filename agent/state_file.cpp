@@ -1,8 +1,10 @@
 #include "agent/state_file.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <spdlog/details/os.h>
@@ -30,22 +32,43 @@ std::optional<AgentState> read_state(const std::filesystem::path& path) {
     if (!j.is_object()) {
         return std::nullopt;
     }
+    // Anyone can edit the file: a field of the wrong type reads as absent, as if the file were older.
+    auto text = [&j](const char* key) {
+        auto it = j.find(key);
+        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto integer = [&j](const char* key) {
+        constexpr auto max = std::numeric_limits<int>::max();
+        auto it = j.find(key);
+        if (it != j.end() && it->is_number_unsigned()) {
+            auto v = it->get<std::uint64_t>();
+            return v <= static_cast<std::uint64_t>(max) ? static_cast<int>(v) : 0;
+        }
+        if (it != j.end() && it->is_number_integer()) {
+            auto v = it->get<std::int64_t>();
+            return v >= -max && v <= max ? static_cast<int>(v) : 0;
+        }
+        return 0;
+    };
     AgentState s;
-    s.command = j.value("command", "");
-    s.outcome = j.value("outcome", "");
-    s.exit_code = j.value("exit_code", 0);
-    s.message = j.value("message", "");
-    s.node_id = j.value("node_id", "");
-    s.cluster_id = j.value("cluster_id", "");
-    s.manager = j.value("manager", "");
-    s.attempts = j.value("attempts", 0);
-    s.started_at = j.value("started_at", "");
-    s.finished_at = j.value("finished_at", "");
+    s.command = text("command");
+    s.outcome = text("outcome");
+    s.exit_code = integer("exit_code");
+    s.message = text("message");
+    s.node_id = text("node_id");
+    s.cluster_id = text("cluster_id");
+    s.manager = text("manager");
+    s.attempts = integer("attempts");
+    s.started_at = text("started_at");
+    s.finished_at = text("finished_at");
     return s;
 }
 
 void write_state(const std::filesystem::path& path, const AgentState& s) {
-    platform::write_file_atomically(path, to_json(s).dump(2) + "\n");
+    // A message may quote a peer's text/plain error body, which need not be UTF-8: such bytes become U+FFFD
+    // rather than an exception that would lose the state and the run's exit code.
+    platform::write_file_atomically(
+        path, to_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 std::string utc_now_rfc3339() {

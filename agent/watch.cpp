@@ -102,6 +102,7 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
         while (!services.stop.stop_requested()) {
             try {
                 auto result = run_join(config, watched);
+                set_log_node_id(result.node_id);
                 record(&result, "", 0);
                 retry.reset();
                 if (!ready_sent) {
@@ -129,6 +130,14 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
                 if (f.code() == ExitCode::usage) {
                     log.error("{}", f.what());
                     return to_int(f.code());  // a bad configuration does not heal by itself
+                }
+                if (!ready_sent &&
+                    (f.code() == ExitCode::manager_deadline || f.code() == ExitCode::engine_deadline)) {
+                    // The first join ran out of time: end with its code, so that the service manager shows a
+                    // failed start (install.sh returns it) and starts the agent again after its RestartSec.
+                    // Once the node has been a member, the loop keeps trying by itself.
+                    log.error("{}", f.what());
+                    return to_int(f.code());
                 }
                 auto next = retry.next();
                 log.error("{}; trying again in {}", f.what(), format_duration(next));

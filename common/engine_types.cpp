@@ -11,6 +11,17 @@ std::string str(const json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// A peer's JSON may have any type anywhere: a field of the wrong type reads as absent, never throws.
+bool boolean(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::uint64_t unsigned_number(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
 const json& obj(const json& j, const char* key) {
     static const json empty = json::object();
     auto it = j.find(key);
@@ -37,7 +48,7 @@ EngineInfo parse_info(const json& j) {
     info.swarm.node_id = str(s, "NodeID");
     info.swarm.node_addr = str(s, "NodeAddr");
     info.swarm.local_state = str(s, "LocalNodeState");
-    info.swarm.control_available = s.value("ControlAvailable", false);
+    info.swarm.control_available = boolean(s, "ControlAvailable");
     info.swarm.error = str(s, "Error");
     info.swarm.cluster_id = str(obj(s, "Cluster"), "ID");
     if (auto it = s.find("RemoteManagers"); it != s.end() && it->is_array()) {
@@ -56,7 +67,7 @@ SwarmInfo parse_swarm(const json& j) {
 Node parse_node(const json& j) {
     Node n;
     n.id = str(j, "ID");
-    n.version = obj(j, "Version").value("Index", std::uint64_t{0});
+    n.version = unsigned_number(obj(j, "Version"), "Index");
     n.spec = obj(j, "Spec");
     n.role = str(n.spec, "Role");
     n.availability = str(n.spec, "Availability");
@@ -73,7 +84,7 @@ Node parse_node(const json& j) {
     n.state = str(status, "State");
     n.addr = str(status, "Addr");
     const auto& ms = obj(j, "ManagerStatus");
-    n.leader = ms.value("Leader", false);
+    n.leader = boolean(ms, "Leader");
     n.reachability = str(ms, "Reachability");
     return n;
 }

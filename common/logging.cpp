@@ -70,6 +70,11 @@ struct LogState {
     std::shared_ptr<spdlog::sinks::dist_sink_mt> outputs = std::make_shared<spdlog::sinks::dist_sink_mt>();
     std::shared_ptr<RedactingSink> front = std::make_shared<RedactingSink>(outputs);
     spdlog::sink_ptr console;
+    spdlog::sink_ptr console_replacement;  // set_console_sink
+    // Its own mutex: outputs read it while the sink chain's locks are held, which setup_logging takes
+    // under `mutex`.
+    std::mutex node_id_mutex;
+    std::string node_id;
 };
 
 LogState& state() {
@@ -94,7 +99,8 @@ void setup_logging(spdlog::level::level_enum level, LogFormat format, bool conso
     s.level = level;
     if (console && !s.console) {
         // stderr: stdout is reserved for command output such as `status --json`.
-        s.console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        s.console =
+            s.console_replacement ? s.console_replacement : std::make_shared<spdlog::sinks::stderr_sink_mt>();
         s.outputs->add_sink(s.console);
     } else if (!console && s.console) {
         s.outputs->remove_sink(s.console);
@@ -109,6 +115,31 @@ void add_log_sink(spdlog::sink_ptr sink) {
     std::lock_guard lock(s.mutex);
     sink->set_formatter(make_log_formatter(s.format));
     s.outputs->add_sink(std::move(sink));
+}
+
+void set_console_sink(spdlog::sink_ptr sink) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    s.console_replacement = std::move(sink);
+    if (s.console) {
+        s.outputs->remove_sink(s.console);
+        s.console =
+            s.console_replacement ? s.console_replacement : std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        s.console->set_formatter(make_log_formatter(s.format));
+        s.outputs->add_sink(s.console);
+    }
+}
+
+void set_log_node_id(std::string node_id) {
+    auto& s = state();
+    std::lock_guard lock(s.node_id_mutex);
+    s.node_id = std::move(node_id);
+}
+
+std::string log_node_id() {
+    auto& s = state();
+    std::lock_guard lock(s.node_id_mutex);
+    return s.node_id;
 }
 
 void remove_log_sink(const spdlog::sink_ptr& sink) {

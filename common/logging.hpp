@@ -22,6 +22,15 @@ void setup_logging(spdlog::level::level_enum level, LogFormat format, bool conso
 void add_log_sink(spdlog::sink_ptr sink);
 void remove_log_sink(const spdlog::sink_ptr& sink);
 
+// Puts `sink` where stderr would be (the console output; nullptr: stderr again). For a service manager that
+// reads stderr as its log (systemd's journal stream): it gets the lines natively instead.
+void set_console_sink(spdlog::sink_ptr sink);
+
+// This node's swarm id once known ("" before the first join): outputs with fields (the journal's SB_NODE_ID)
+// add it to every line.
+void set_log_node_id(std::string node_id);
+std::string log_node_id();
+
 // The logger of one phase of the work ("preflight", "wait-manager", "join", ...). The phase appears in
 // brackets in every line.
 spdlog::logger& log(std::string_view phase);

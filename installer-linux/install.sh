@@ -16,7 +16,7 @@
 #                       /etc/swarm-bootstrap/join-token (0600), where the sandboxed service can read it
 #   --binary PATH       the swarm-bootstrap executable to install (default: ./swarm-bootstrap next to this
 #                       script, else the one already in /usr/bin)
-#   --deb PATH          install this .deb instead of a bare binary
+#   --deb PATH          install this .deb instead of a bare binary (with apt-get, else dpkg -i)
 #   --version V         refuse a binary whose `swarm-bootstrap version` is not V
 #   --root DIR          install into DIR (an image or a test directory): no systemctl start, no join
 #   --no-start          install and enable, but do not start or join
@@ -305,8 +305,15 @@ if [[ -n $deb ]]; then
     dpkg-deb -x "$deb" "$root"
     say "unpacked $deb into $root (maintainer scripts not run)"
   else
-    # The configuration exists already, so the package's postinst enables and starts the service.
-    dpkg -i "$deb" || die 1 "dpkg -i $deb failed; see the messages above"
+    # The configuration exists already, so the package's postinst enables and starts the service. Through
+    # apt where there is one, so that missing dependencies come from the machine's own sources.
+    deb_abs=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
+    if command -v apt-get >/dev/null; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb_abs" ||
+        die 1 "apt-get install $deb failed; see the messages above"
+    else
+      dpkg -i "$deb_abs" || die 1 "dpkg -i $deb failed; see the messages above"
+    fi
   fi
   # The package owns the unit (/lib/systemd/system): enable it; (re)start it to apply a new configuration.
   if ((offline)); then

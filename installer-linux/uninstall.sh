@@ -54,6 +54,11 @@ config=/etc/swarm-bootstrap/config.json
 systemd_running() { ((offline == 0)) && [[ -d /run/systemd/system ]]; }
 
 if ((leave)); then
+  # A running agent holds the one-instance lock (leave would exit 7) and would rejoin the node right after it
+  # left: stop it first.
+  if systemd_running; then
+    systemctl stop "$unit" 2>/dev/null || true
+  fi
   if [[ -x $bin ]]; then
     args=(leave --remove-node)
     [[ ! -f $config ]] || args+=(--config "$config")

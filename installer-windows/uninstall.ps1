@@ -1,36 +1,32 @@
 <#
 .SYNOPSIS
-  Removes swarm-bootstrap from a Windows machine.
+  Removes swarm-bootstrap: `msiexec /x` of the installed product.
 
 .DESCRIPTION
-  `swarm-bootstrap.exe service uninstall` stops and deletes the service (and does nothing when it is not
-  installed), then the program directory is removed. -Leave first takes the node out of the swarm
-  (`swarm-bootstrap.exe leave`); -Purge also deletes %ProgramData%\swarm-bootstrap (configuration, state, log,
-  token). Exit code: the agent's (0 when removed or not installed).
+  A thin wrapper. The MSI stops and deletes the service and removes the program files; the configuration and
+  state in %ProgramData%\swarm-bootstrap stay unless -Purge (PURGE=1). -Leave first takes the node out of the
+  swarm (`swarm-bootstrap.exe leave`). Exit code: msiexec's (0 removed; 0 also when nothing is installed).
 #>
 [CmdletBinding()]
 param(
     [switch] $Leave,
-    [switch] $Purge
+    [switch] $Purge,
+    [string] $Log = (Join-Path ([IO.Path]::GetTempPath()) 'swarm-bootstrap-uninstall.log')
 )
 $ErrorActionPreference = 'Stop'
 
-$programDir = Join-Path $env:ProgramFiles 'swarm-bootstrap'
-$dataDir = Join-Path $env:ProgramData 'swarm-bootstrap'
-$exe = Join-Path $programDir 'swarm-bootstrap.exe'
-
-if (-not (Test-Path -LiteralPath $exe)) {
-    Write-Output "uninstall.ps1: $exe is not there; nothing to remove"
-    if ($Purge) { Remove-Item -LiteralPath $dataDir -Recurse -Force -ErrorAction SilentlyContinue }
+# The MSI's product code changes with every build: find it by the name the MSI registers.
+$product = Get-ChildItem 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' |
+    Where-Object { $_.GetValue('DisplayName') -eq 'swarm-bootstrap' } | Select-Object -First 1
+if (-not $product) {
+    Write-Output 'uninstall.ps1: swarm-bootstrap is not installed; nothing to remove'
     exit 0
 }
-& $exe service uninstall
-$code = $LASTEXITCODE
-if ($code -ne 0) { exit $code }
 if ($Leave) {
-    & $exe leave
+    & (Join-Path $env:ProgramFiles 'swarm-bootstrap\swarm-bootstrap.exe') leave
     if ($LASTEXITCODE -ne 0) { Write-Warning "uninstall.ps1: leave exited $LASTEXITCODE" }
 }
-Remove-Item -LiteralPath $programDir -Recurse -Force
-if ($Purge) { Remove-Item -LiteralPath $dataDir -Recurse -Force }
-exit 0
+$arguments = @('/x', $product.PSChildName, '/qn', '/l*v', "`"$Log`"")
+if ($Purge) { $arguments += 'PURGE=1' }
+$process = Start-Process -FilePath 'msiexec.exe' -ArgumentList $arguments -Wait -PassThru
+exit $process.ExitCode

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever of the given package groups is missing. Fast when everything is present.
-# Usage: scripts/install-deps.sh build|lab|windows|package|lint ...
+# Usage: scripts/install-deps.sh build|lab|windows|package|lint|fuzz|systemd ...
 set -euo pipefail
 
 declare -A groups=(
   [build]="cmake ninja-build g++ pkg-config libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev libssl-dev libsystemd-dev"
   [lab]="docker.io iproute2 curl util-linux python3"
-  [windows]="g++-mingw-w64-x86-64 wine wine64"
-  [package]="dpkg-dev file systemd shellcheck"
-  [lint]="clang-format shellcheck"
+  [windows]="g++-mingw-w64-x86-64 wine wine64 wixl msitools"
+  [package]="dpkg-dev file systemd shellcheck lintian help2man man-db"
+  [lint]="clang-format shellcheck cloud-init nodejs"
+  [fuzz]="clang-14 libfuzzer-14-dev libclang-rt-14-dev"
+  [systemd]="systemd-container debootstrap zstd util-linux"
 )
 
 missing=()
@@ -29,5 +31,9 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # cloud-init is here only for `cloud-init schema` (lint): keep it from running at this machine's next boot.
+  if [[ " ${missing[*]} " == *" cloud-init "* ]]; then
+    mkdir -p /etc/cloud && touch /etc/cloud/cloud-init.disabled
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started=$SECONDS
-scripts/install-deps.sh build lab package lint
+scripts/install-deps.sh build lab package lint systemd
 
 echo "== build (Linux, Release, warnings as errors) =="
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSB_WARNINGS_AS_ERRORS=ON >/dev/null
@@ -17,6 +17,7 @@ trap 'rm -rf "$log_dir"' EXIT
 echo "== tests (Linux) =="
 linux_rc=0
 ctest --test-dir build --output-on-failure --timeout 600 | tee "$log_dir/linux.log" || linux_rc=${PIPESTATUS[0]}
+scripts/fuzz.sh 15 || linux_rc=1 # libFuzzer targets, clang-14 build + 15 s each (counts with the Linux tests)
 
 asan_rc=0
 scripts/test-asan.sh || asan_rc=$?

@@ -2,6 +2,7 @@
 #include "agent/commands/commands.hpp"
 #include "agent/config.hpp"
 #include "agent/platform/platform.hpp"
+#include "common/error.hpp"
 #include "common/logging.hpp"
 
 namespace sb::commands {
@@ -43,6 +44,27 @@ int service_install(const nlohmann::json& settings, service::InstallOptions opti
 
 int service_uninstall(service::InstallOptions options) {
     service::uninstall(options);
+    if (!options.purge) {
+        return 0;  // the configuration and state stay for the next install
+    }
+    // --purge: the directories of the configuration file and the state file (on Windows both
+    // %ProgramData%\swarm-bootstrap: config, state, log, token copy).
+    for (const auto& file : {platform::default_config_path(), platform::default_state_path()}) {
+        auto dir =
+            options.root.empty() ? file.parent_path() : options.root / file.parent_path().relative_path();
+        if (options.dry_run) {
+            log("service").info("dry run: would delete {}", dir.string());
+            continue;
+        }
+        std::error_code ec;
+        auto removed = std::filesystem::remove_all(dir, ec);
+        if (ec) {
+            throw Failure(ExitCode::internal, "cannot delete " + dir.string() + ": " + ec.message());
+        }
+        if (removed > 0) {
+            log("service").info("deleted {} ({} files and directories)", dir.string(), removed);
+        }
+    }
     return 0;
 }
 

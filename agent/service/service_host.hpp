@@ -35,6 +35,10 @@ int host(const std::string& service_name, std::stop_source stop, ServiceBody bod
 // The log output of a service: journald on Linux, the Windows Event Log. nullptr when unavailable.
 spdlog::sink_ptr make_event_sink(const std::string& service_name);
 
+// What replaces stderr when stderr is the service manager's log already: on Linux under systemd, the journal
+// itself (lines keep their priority and fields). nullptr: stderr stays.
+spdlog::sink_ptr make_console_sink(const std::string& service_name);
+
 struct InstallOptions {
     std::string name = "swarm-bootstrap";
     std::filesystem::path executable;   // absolute path of swarm-bootstrap
@@ -43,6 +47,7 @@ struct InstallOptions {
     std::vector<std::string> depends_on{"docker"};
     bool start = true;
     bool dry_run = false;
+    bool purge = false;  // uninstall: also delete the configuration and state directories
 };
 
 void install(const InstallOptions& options);

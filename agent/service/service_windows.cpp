@@ -175,6 +175,10 @@ int host(const std::string& service_name, std::stop_source stop, ServiceBody bod
     return run.exit_code;
 }
 
+spdlog::sink_ptr make_console_sink(const std::string& /*service_name*/) {
+    return nullptr;  // a service has no console; the Event Log gets its lines from make_event_sink
+}
+
 spdlog::sink_ptr make_event_sink(const std::string& service_name) {
     // Only for the service: a console run has its lines on stderr already.
     if (!running_as_service) {

@@ -4,7 +4,8 @@
 #   dpkg -i without configuration: `swarm-bootstrap version` works; daemon-reload, but no enable, no start;
 #   with /etc/swarm-bootstrap/config.json, dpkg -i again: enabled and (re)started, without blocking;
 #   dpkg --purge: stopped, disabled, and nothing left: no packaged file, no /etc/swarm-bootstrap, no
-#   /var/lib/swarm-bootstrap, no enablement link.
+#   /var/lib/swarm-bootstrap, no enablement link;
+#   with a policy-rc.d that forbids starts (exit 101, as in container images): enabled, not started.
 # Then without systemd (an image build): dpkg -i with a configuration enables the unit offline, starts nothing.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -24,7 +25,11 @@ noise='^var/(lib/dpkg|log|cache)/|^run/(systemd|dbus)(/|$| )| \(deleted\)$'
 in_sandbox() { sandbox_run bash -c "$1"; }
 
 export SANDBOX_SYSTEMD=1
-run in_sandbox 'dpkg --purge swarm-bootstrap >/dev/null 2>&1; rm -rf /etc/swarm-bootstrap /var/lib/swarm-bootstrap'
+# A booted machine: no policy-rc.d (a container image's, which forbids every start, is deleted in the sandbox
+# only; it is tried at the end).
+policy=/usr/sbin/policy-rc.d
+run in_sandbox "dpkg --purge swarm-bootstrap >/dev/null 2>&1; rm -rf /etc/swarm-bootstrap /var/lib/swarm-bootstrap
+  rm -f $policy"
 reset_systemctl_calls
 run sandbox_run dpkg -i "$deb"
 [[ $RC -eq 0 ]] || fail "dpkg -i failed (exit $RC): $OUT"
@@ -44,8 +49,9 @@ reset_systemctl_calls
 run sandbox_run dpkg -i "$deb"
 [[ $RC -eq 0 ]] || fail "dpkg -i with a configuration failed (exit $RC): $OUT"
 calls=$(systemctl_calls)
+# deb-systemd-helper enables it (through systemctl preset on a first install, so the admin's presets apply).
 assert_eq "$calls" "daemon-reload
-enable $unit
+--root=/ --system --preset-mode=enable-only preset $unit
 restart --no-block $unit" "systemctl calls of postinst with a configuration"
 run sandbox_run systemctl is-enabled "$unit"
 assert_eq "$OUT" enabled "is-enabled with a configuration"
@@ -68,6 +74,22 @@ done
 left=$(sandbox_changes "$noise")
 [[ -z $left ]] || fail "dpkg --purge left behind: $left"
 note "dpkg --purge: $(tr '\n' ';' <<<"$calls") nothing left"
+
+# policy-rc.d saying 101 (an image build in a container): enabled, not started, and said so.
+run in_sandbox "printf '#!/bin/sh\nexit 101\n' >$policy && chmod 0755 $policy
+  mkdir -p /etc/swarm-bootstrap && cp '$INSTALLER/config.example.json' /etc/swarm-bootstrap/config.json"
+reset_systemctl_calls
+run sandbox_run dpkg -i "$deb"
+[[ $RC -eq 0 ]] || fail "dpkg -i under a policy-rc.d that forbids starts failed (exit $RC): $OUT"
+[[ $OUT == *"policy-rc.d forbids it"* ]] || fail "postinst did not say that policy-rc.d kept it from starting: $OUT"
+calls=$(systemctl_calls)
+[[ $calls != *restart* && $calls != *start\ * ]] || fail "started although policy-rc.d says 101: $calls"
+run sandbox_run systemctl is-enabled "$unit"
+assert_eq "$OUT" enabled "is-enabled under policy-rc.d 101"
+run sandbox_run dpkg --purge swarm-bootstrap
+[[ $RC -eq 0 ]] || fail "dpkg --purge under policy-rc.d 101 failed (exit $RC): $OUT"
+run in_sandbox "rm -f $policy"
+note "policy-rc.d 101: enabled, not started"
 
 # No systemd (a chroot or image build): enabled offline when configured, nothing started.
 export SANDBOX_SYSTEMD=0

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 test_begin shellcheck
 need_tool shellcheck
 
-run shellcheck "$INSTALLER/install.sh" "$INSTALLER/uninstall.sh"
+run shellcheck "$INSTALLER/install.sh" "$INSTALLER/uninstall.sh" "$INSTALLER/man/help-for-man.sh"
 [[ $RC -eq 0 ]] || fail "shellcheck installer-linux/*.sh:
 $OUT"
 run shellcheck -s sh "$INSTALLER/debian/postinst" "$INSTALLER/debian/prerm" "$INSTALLER/debian/postrm"

@@ -4,6 +4,7 @@
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/formatter.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -63,4 +64,26 @@ TEST_CASE("Secret has no way out but reveal()") {
     CHECK(s.reveal() == token);
     CHECK_FALSE(s.empty());
     CHECK(Secret().empty());
+}
+
+TEST_CASE("a console replacement (the journal under systemd) gets every line, redacted, in place of stderr") {
+    std::ostringstream out;
+    auto console = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    set_console_sink(console);
+    setup_logging(spdlog::level::trace, LogFormat::text, true);
+    log("join").warn("joining with {}", token);
+    set_console_sink(nullptr);
+    setup_logging(spdlog::level::trace, LogFormat::text, false);  // as tests/unit/main.cpp set it
+    log("join").warn("after the console went");
+    CHECK(out.str().find("warning [join] joining with SWMTKN-<redacted>") != std::string::npos);
+    CHECK(out.str().find("1awxwuwd3z9j1z3puu7rcgdbx") == std::string::npos);
+    CHECK(out.str().find("after the console went") == std::string::npos);
+}
+
+TEST_CASE("the node id for outputs with fields is empty until set") {
+    set_log_node_id("");
+    CHECK(log_node_id().empty());
+    set_log_node_id("n0de1d");
+    CHECK(log_node_id() == "n0de1d");
+    set_log_node_id("");
 }

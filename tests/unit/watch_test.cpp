@@ -112,22 +112,42 @@ TEST_CASE("the watch loop rejoins an engine that restarted without its swarm sta
     CHECK(h.local.cluster != nullptr);
 }
 
-TEST_CASE("the watch loop never gives up: a failed cycle is retried after a backoff") {
+TEST_CASE("a deadline before the first join ends the service with exit 3: the service manager restarts it") {
     FakeClock clock;
     WatchHarness h(clock);
     h.m1.stop();
     h.config.timeout = 20s;
+    CHECK(h.run() == to_int(ExitCode::manager_deadline));
+    REQUIRE(h.outcomes.size() == 1);
+    CHECK(h.outcomes.front().rfind("failed: no manager answered", 0) == 0);
+    CHECK(h.supervisor.ready_calls == 0);
+}
+
+TEST_CASE("once a member, the watch loop never gives up: a failed cycle is retried after a backoff") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    h.config.timeout = 20s;
+    bool wiped = false;
     clock.on_advance = [&](Duration t) {
-        if (t >= 100s) {
+        if (t >= 45s && !wiped) {
+            // The engine lost its swarm state while no manager answers: the rejoin times out, more than once.
+            h.local.cluster.reset();
+            h.local.node_id.clear();
+            h.local.is_manager = false;
+            h.m1.stop();
+            wiped = true;
+        }
+        if (t >= 150s) {
             h.m1.up = h.m1.swarm_port_open = true;
         }
-        if (t >= 300s) {
+        if (t >= 400s) {
             h.stop.request_stop();
         }
     };
-    h.run();
-    REQUIRE(h.outcomes.size() >= 2);
-    CHECK(h.outcomes.front().rfind("failed: no manager answered", 0) == 0);
+    CHECK(h.run() == 0);
+    REQUIRE(h.outcomes.size() >= 3);
+    CHECK(h.outcomes.front() == "joined");
+    CHECK(h.outcomes[1].rfind("failed: no manager answered", 0) == 0);
     CHECK(h.outcomes.back() == "joined");
     CHECK(h.supervisor.ready_calls == 1);
 }
