@@ -25,48 +25,55 @@ struct CliValues {
 struct OptionInfo {
     const char* key;
     const char* flag;
+    const char* value;  // what the value is, as the docker CLI names it in --help; "" for a flag
     const char* help;
-    bool is_flag;
 };
 
 // The command-line spelling and help of each configuration key.
 constexpr OptionInfo join_options[] = {
-    {"managers", "--manager",
-     "a manager's Engine API: HOST, HOST:PORT, tcp://HOST:PORT, DNS name or FIRST_IP+COUNT (repeatable)",
-     false},
-    {"role", "--role", "worker or manager (default worker)", false},
-    {"token_file", "--token-file", "read the join token from this file instead of asking a manager", false},
-    {"labels", "--label", "KEY=VALUE label for this node (repeatable)", false},
-    {"advertise_addr", "--advertise-addr", "address advertised to other nodes", false},
-    {"listen_addr", "--listen-addr", "swarm listen address (default 0.0.0.0:2377)", false},
-    {"data_path_addr", "--data-path-addr", "address for data path traffic", false},
-    {"availability", "--availability", "active, pause or drain", false},
-    {"timeout", "--timeout", "overall deadline (default 15m)", false},
-    {"backoff_initial", "--backoff-initial", "first retry delay (default 1s)", false},
-    {"backoff_max", "--backoff-max", "longest retry delay (default 10s)", false},
-    {"interval", "--interval", "run: how often to check the node (default 30s)", false},
-    {"docker_host", "--docker-host",
-     "the local engine (default: DOCKER_HOST, else the platform's docker socket or pipe)", false},
-    {"tls", "--tls", "use TLS to the managers (default port 2376)", true},
-    {"tls_ca", "--tls-ca", "CA certificate to verify the managers", false},
-    {"tls_cert", "--tls-cert", "client certificate", false},
-    {"tls_key", "--tls-key", "client key", false},
-    {"prune_stale_nodes", "--prune-stale-nodes", "after joining, remove down nodes with this hostname", true},
-    {"state_file", "--state-file", "where to record the last outcome", false},
-    {"lock_file", "--lock-file", "the lock that keeps one agent per node", false},
-    {"log_level", "--log-level", "trace, debug, info, warn or error", false},
-    {"log_format", "--log-format", "text or json", false},
+    {"managers", "--manager", "ADDR",
+     "a manager's Engine API: HOST, HOST:PORT, tcp://HOST:PORT, a DNS name or FIRST_IP+COUNT (repeatable)"},
+    {"role", "--role", "worker|manager", "the role to join as (default worker)"},
+    {"token_file", "--token-file", "FILE", "read the join token from this file instead of asking a manager"},
+    {"labels", "--label", "KEY=VALUE", "a label for this node (repeatable)"},
+    {"advertise_addr", "--advertise-addr", "ADDR[:PORT]",
+     "address or interface advertised to other nodes (default: the engine's choice)"},
+    {"listen_addr", "--listen-addr", "ADDR[:PORT]",
+     "swarm listen address or interface (default 0.0.0.0:2377)"},
+    {"data_path_addr", "--data-path-addr", "ADDR", "address or interface for data path traffic"},
+    {"availability", "--availability", "active|pause|drain", "the node's availability (default active)"},
+    {"timeout", "--timeout", "DURATION", "overall deadline, e.g. 90s, 15m, 1h (default 15m)"},
+    {"backoff_initial", "--backoff-initial", "DURATION", "first retry delay (default 1s)"},
+    {"backoff_max", "--backoff-max", "DURATION", "longest retry delay (default 10s)"},
+    {"interval", "--interval", "DURATION", "run: how often to check the node (default 30s)"},
+    {"docker_host", "--docker-host", "URL",
+     "the local engine (default: DOCKER_HOST, else the platform's docker socket or pipe)"},
+    {"tls", "--tls", "", "use TLS to the managers (default port 2376)"},
+    {"tls_ca", "--tls-ca", "FILE", "CA certificate to verify the managers"},
+    {"tls_cert", "--tls-cert", "FILE", "client certificate"},
+    {"tls_key", "--tls-key", "FILE", "client key"},
+    {"prune_stale_nodes", "--prune-stale-nodes", "", "after joining, remove down nodes with this hostname"},
+    {"state_file", "--state-file", "FILE", "where to record the last outcome"},
+    {"lock_file", "--lock-file", "PATH", "the lock that keeps one agent per node"},
+    {"log_level", "--log-level", "trace|debug|info|warn|error", "how much to log (default info)"},
+    {"log_format", "--log-format", "text|json", "log lines as text or as JSON objects (default text)"},
 };
 
-void add_options(CLI::App& app, CliValues& v, bool with_dry_run) {
+void add_options(CLI::App& app, CliValues& v, bool with_dry_run, const MachineDefaults& defaults) {
     app.add_option("--config", v.config_file,
-                   "configuration file (default " + platform::default_config_path().string() + ")");
+                   "configuration file (default " + defaults.config_file.string() + ")")
+        ->type_name("FILE");
     for (const auto& o : join_options) {
-        if (o.is_flag) {
+        if (*o.value == '\0') {
             v.options[&app][o.key] = app.add_flag(std::string(o.flag), o.help);
-        } else {
-            v.options[&app][o.key] = app.add_option(std::string(o.flag), v.values[o.key], o.help);
+            continue;
         }
+        // One value per occurrence, so that --manager a b is an error and not two managers.
+        v.options[&app][o.key] = app.add_option(std::string(o.flag), v.values[o.key], o.help)
+                                     ->type_name(o.value)
+                                     ->expected(1)
+                                     ->allow_extra_args(false)
+                                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     }
     if (with_dry_run) {
         app.add_flag("--dry-run", v.dry_run,
@@ -82,7 +89,7 @@ ConfigLayer command_line_layer(const CliValues& v, const CLI::App& app) {
             continue;
         }
         std::string key = o.key;
-        if (o.is_flag) {
+        if (*o.value == '\0') {
             layer.values[key] = true;
         } else if (key == "managers") {
             layer.values[key] = v.values.at(key);
@@ -106,25 +113,26 @@ ConfigLayer command_line_layer(const CliValues& v, const CLI::App& app) {
 
 // `file`: the configuration file to read; "" for the platform default, which may be absent. With
 // `may_be_absent` (service install, where --config names the file to write) a missing file is no error.
-Config load_config(const CliValues& v, const CLI::App& app, std::filesystem::path file, bool may_be_absent) {
+Config load_config(const CliValues& v, const CLI::App& app, std::filesystem::path file, bool may_be_absent,
+                   const MachineDefaults& defaults) {
     std::vector<ConfigLayer> layers;
     if (file.empty()) {
-        file = platform::default_config_path();
+        file = defaults.config_file;
         may_be_absent = true;
     }
     if (!may_be_absent || std::filesystem::exists(file)) {
         layers.push_back(read_config_file(file));
     }
-    layers.push_back(read_config_environment(system_getenv));
+    layers.push_back(read_config_environment(defaults.getenv));
     layers.push_back(command_line_layer(v, app));
-    auto config = build_config(layers, system_getenv);
+    auto config = build_config(layers, defaults);
     config.dry_run = v.dry_run;
     return config;
 }
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
+int run_cli(const std::vector<std::string>& args, std::stop_source stop, const MachineDefaults& defaults) {
     CLI::App app{"swarm-bootstrap: brings this machine's Docker engine into a swarm, reliably",
                  "swarm-bootstrap"};
     app.require_subcommand(1);
@@ -132,17 +140,17 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
 
     auto* join =
         app.add_subcommand("join", "wait for the engine and a manager, join the swarm, verify, label");
-    add_options(*join, values, true);
+    add_options(*join, values, true, defaults);
 
     auto* rejoin = app.add_subcommand(
         "rejoin", "leave (demoting a manager first), remove the old node entry, join again");
-    add_options(*rejoin, values, true);
+    add_options(*rejoin, values, true, defaults);
 
     bool force = false;
     bool remove_node = false;
     auto* leave =
         app.add_subcommand("leave", "leave the swarm; a manager needs --force and is demoted first");
-    add_options(*leave, values, true);
+    add_options(*leave, values, true, defaults);
     leave->add_flag("--force", force, "also leave when this node is a manager (it is demoted first)");
     leave->add_flag("--remove-node", remove_node, "remove this node's entry through a manager afterwards");
 
@@ -150,12 +158,12 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
     auto* status = app.add_subcommand(
         "status",
         "what the engine and the managers say about this node; exit 0 only for an active, ready member");
-    add_options(*status, values, false);
+    add_options(*status, values, false, defaults);
     status->add_flag("--json", json, "print JSON");
 
     auto* run =
         app.add_subcommand("run", "service mode: join, then watch and heal every --interval until stopped");
-    add_options(*run, values, true);
+    add_options(*run, values, true, defaults);
 
     auto* service_cmd =
         app.add_subcommand("service", "register or remove `run` as a systemd unit or Windows service");
@@ -166,20 +174,25 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
     bool no_start = false;
     std::string root;
     auto* install = service_cmd->add_subcommand("install", "install, enable and start the service");
-    add_options(*install, values, true);
-    install->add_option("--depends-on", depends_on,
-                        "a service the agent starts after (default docker; repeatable)");
+    add_options(*install, values, true, defaults);
+    install
+        ->add_option("--depends-on", depends_on,
+                     "a service the agent starts after (default docker; repeatable)")
+        ->type_name("SERVICE")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     install->add_flag("--no-depends", no_depends, "depend on no other service");
     install->add_flag("--no-start", no_start, "install and enable, but do not start");
     // An installer passes one value per property (the MSI: MANAGERS=a,b LABELS=k=v,k2=v2): here the two list
     // options also take comma-separated lists, as SWARM_BOOTSTRAP_MANAGERS and SWARM_BOOTSTRAP_LABELS do.
     values.options[install]["managers"]->delimiter(',');
     values.options[install]["labels"]->delimiter(',');
-    install->add_option(
-        "--root", root,
-        "Linux: install into this root directory (like systemctl --root); implies --no-start");
+    install
+        ->add_option("--root", root,
+                     "Linux: install into this root directory (like systemctl --root); implies --no-start")
+        ->type_name("DIR");
     auto* uninstall = service_cmd->add_subcommand("uninstall", "stop and remove the service");
-    uninstall->add_option("--root", root, "Linux: remove from this root directory");
+    uninstall->add_option("--root", root, "Linux: remove from this root directory")->type_name("DIR");
     uninstall->add_flag("--dry-run", values.dry_run, "print what would be done, change nothing");
     uninstall->add_flag("--purge", install_options.purge,
                         "also delete the configuration, state and log (the MSI's PURGE=1)");
@@ -230,14 +243,14 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop) {
         // that.
         std::filesystem::path config_file = values.config_file;
         if (chosen == install && !root.empty()) {
-            auto target = config_file.empty() ? platform::default_config_path() : config_file;
+            auto target = config_file.empty() ? defaults.config_file : config_file;
             auto inside = std::filesystem::path(root) / target.relative_path();
             if (std::filesystem::exists(inside) || config_file.empty() ||
                 !std::filesystem::exists(config_file)) {
                 config_file = inside;
             }
         }
-        auto config = load_config(values, *chosen, config_file, chosen == install);
+        auto config = load_config(values, *chosen, config_file, chosen == install, defaults);
         setup_logging(config.log_level, config.log_format);
         if (join->parsed()) {
             return commands::join(config, stop.get_token());

@@ -5,10 +5,12 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <tuple>
 
 #include "agent/manager_address.hpp"
 #include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
+#include "agent/swarm_address.hpp"
 #include "common/error.hpp"
 
 namespace sb {
@@ -89,8 +91,13 @@ std::string expect_string(const std::string& key, const json& v, const std::stri
 Duration expect_duration(const std::string& key, const json& v, const std::string& source) {
     auto text = expect_string(key, v, source);
     auto d = parse_duration(text);
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+        bad(key, source, "'" + text + "' has no unit; write e.g. " + text + "s or " + text + "m");
+    }
     if (!d || d->count() <= 0) {
-        bad(key, source, "'" + text + "' is not a positive duration; write e.g. 500ms, 30s, 15m or 1h");
+        bad(key, source,
+            "'" + text +
+                "' is not a positive duration (units ms, s, m, h); write e.g. 500ms, 30s, 15m or 1h30m");
     }
     return *d;
 }
@@ -126,9 +133,44 @@ T expect_choice(const std::string& key, const json& v, const std::string& source
     bad(key, source, "'" + text + "' is not one of " + names);
 }
 
-void check_label_key(const std::string& k, const std::string& source) {
-    if (k.empty() || k.find_first_of("= \t\n") != std::string::npos) {
-        bad("labels", source, "label key '" + k + "' must be non-empty and contain no '=' or spaces");
+// The engine's JSON carries only UTF-8: exactly what nlohmann_json's serializer accepts.
+bool is_valid_utf8(const std::string& text) {
+    try {
+        (void)json(text).dump();
+        return true;
+    } catch (const json::type_error&) {
+        return false;
+    }
+}
+
+// Docker's label rules ("Docker object labels"): a key is letters, digits, '.', '_', '/' and '-', and the
+// com.docker.*, io.docker.* and org.dockerproject.* namespaces are Docker's own. A value is any text; it
+// must be UTF-8 to travel in the engine's JSON.
+void check_label(const std::string& k, const json& v, const std::string& source) {
+    if (k.empty()) {
+        bad("labels", source, "a label key is empty; write KEY=VALUE, e.g. zone=a");
+    }
+    for (char c : k) {
+        bool ok =
+            std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '/' || c == '-';
+        if (!ok || static_cast<unsigned char>(c) >= 0x80) {
+            bad("labels", source,
+                "label key " + (is_valid_utf8(k) ? json(k).dump() : std::string("(not UTF-8)")) +
+                    " may hold only letters, digits, '.', '_', '/' and '-' (Docker's label key rules)");
+        }
+    }
+    for (const char* reserved : {"com.docker.", "io.docker.", "org.dockerproject."}) {
+        if (k.starts_with(reserved)) {
+            bad("labels", source,
+                "label key '" + k + "' is in the " + std::string(reserved) +
+                    "* namespace, which Docker reserves");
+        }
+    }
+    if (!v.is_string()) {
+        bad("labels." + k, source, "expected a string, got " + v.dump());
+    }
+    if (!is_valid_utf8(v.get_ref<const std::string&>())) {
+        bad("labels." + k, source, "the value is not valid UTF-8 text");
     }
 }
 
@@ -220,8 +262,20 @@ ConfigLayer read_config_environment(
     return layer;
 }
 
+MachineDefaults machine_defaults() {
+    return MachineDefaults{system_getenv, platform::default_config_path(), platform::default_state_path(),
+                           platform::default_lock_name(), platform::default_docker_host()};
+}
+
 Config build_config(const std::vector<ConfigLayer>& layers,
                     const std::function<std::optional<std::string>(const std::string&)>& getenv) {
+    auto defaults = machine_defaults();
+    defaults.getenv = getenv;
+    return build_config(layers, defaults);
+}
+
+Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefaults& defaults) {
+    const auto& getenv = defaults.getenv;
     // Merge: the last layer that sets a key wins, except labels, which merge key by key.
     std::map<std::string, std::pair<json, std::string>> merged;
     json labels = json::object();
@@ -244,11 +298,15 @@ Config build_config(const std::vector<ConfigLayer>& layers,
 
     Config c;
     for (auto& [lk, lv] : labels.items()) {
-        check_label_key(lk, label_source[lk]);
-        c.labels[lk] = expect_string("labels." + lk, lv, label_source[lk]);
+        check_label(lk, lv, label_source[lk]);
+        c.labels[lk] = lv.get<std::string>();
+    }
+    if (!label_source.empty()) {
+        c.sources["labels"] = label_source.begin()->second;
     }
     for (const auto& [key, entry] : merged) {
         const auto& [v, source] = entry;
+        c.sources[key] = source;
         if (key == "managers") {
             if (!v.is_array()) {
                 bad(key, source, "expected a list of manager addresses");
@@ -267,10 +325,25 @@ Config build_config(const std::vector<ConfigLayer>& layers,
             c.token_file = expect_string(key, v, source);
         } else if (key == "advertise_addr") {
             c.advertise_addr = expect_string(key, v, source);
+            if (auto ok = c.advertise_addr.empty() ? sb::expected<void, std::string>{}
+                                                   : check_advertise_addr(c.advertise_addr);
+                !ok) {
+                bad(key, source, ok.error() + "; write e.g. 10.0.0.7, 10.0.0.7:2377 or eth0");
+            }
         } else if (key == "listen_addr") {
-            c.listen_addr = expect_string(key, v, source);
+            auto text = expect_string(key, v, source);
+            auto listen = normalize_listen_addr(text);
+            if (!listen) {
+                bad(key, source, listen.error() + "; write e.g. 0.0.0.0:2377, 10.0.0.7:2377 or eth0:2377");
+            }
+            c.listen_addr = *listen;
         } else if (key == "data_path_addr") {
             c.data_path_addr = expect_string(key, v, source);
+            if (auto ok = c.data_path_addr.empty() ? sb::expected<void, std::string>{}
+                                                   : check_data_path_addr(c.data_path_addr);
+                !ok) {
+                bad(key, source, ok.error() + "; write e.g. 10.0.0.7 or eth0");
+            }
         } else if (key == "availability") {
             c.availability = expect_choice<std::string>(
                 key, v, source, {{"active", "active"}, {"pause", "pause"}, {"drain", "drain"}});
@@ -327,22 +400,22 @@ Config build_config(const std::vector<ConfigLayer>& layers,
                 bad("docker_host", "environment variable DOCKER_HOST", ep.error());
             }
             c.docker_host = *host;
+            c.sources["docker_host"] = "environment variable DOCKER_HOST";
         } else {
-            c.docker_host = platform::default_docker_host();
+            c.docker_host = defaults.docker_host;
         }
     }
     auto cert_path = getenv("DOCKER_CERT_PATH");
     auto tls_verify = getenv("DOCKER_TLS_VERIFY");
     if (cert_path && !cert_path->empty()) {
         std::filesystem::path dir(*cert_path);
-        if (c.tls_options.ca_file.empty()) {
-            c.tls_options.ca_file = (dir / "ca.pem").string();
-        }
-        if (c.tls_options.cert_file.empty()) {
-            c.tls_options.cert_file = (dir / "cert.pem").string();
-        }
-        if (c.tls_options.key_file.empty()) {
-            c.tls_options.key_file = (dir / "key.pem").string();
+        for (auto [key, file, name] : {std::tuple{"tls_ca", &c.tls_options.ca_file, "ca.pem"},
+                                       {"tls_cert", &c.tls_options.cert_file, "cert.pem"},
+                                       {"tls_key", &c.tls_options.key_file, "key.pem"}}) {
+            if (file->empty()) {
+                *file = (dir / name).string();
+                c.sources[key] = "environment variable DOCKER_CERT_PATH";
+            }
         }
     }
     if (tls_verify && !tls_verify->empty() && merged.count("tls") == 0) {
@@ -378,10 +451,10 @@ Config build_config(const std::vector<ConfigLayer>& layers,
             "a client certificate needs its key and the key its certificate; set both tls_cert and tls_key");
     }
     if (c.state_file.empty()) {
-        c.state_file = platform::default_state_path();
+        c.state_file = defaults.state_file;
     }
     if (c.lock_file.empty()) {
-        c.lock_file = platform::default_lock_name();
+        c.lock_file = defaults.lock_file;
     }
     return c;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,6 +43,14 @@ struct Config {
     spdlog::level::level_enum log_level = spdlog::level::info;
     LogFormat log_format = LogFormat::text;
     bool dry_run = false;
+    // Where each key's value came from ("command line", "environment variable X", a file's path); keys not
+    // set anywhere are "default".
+    std::map<std::string, std::string> sources;
+
+    std::string source_of(const std::string& key) const {
+        auto it = sources.find(key);
+        return it != sources.end() ? it->second : "default";
+    }
 };
 
 // One configuration layer: key -> value, as JSON, with where it came from (for error messages).
@@ -76,5 +85,21 @@ Config build_config(const std::vector<ConfigLayer>& layers,
                     const std::function<std::optional<std::string>(const std::string&)>& getenv);
 
 std::optional<std::string> system_getenv(const std::string& name);
+
+// What the configuration falls back on from the machine: its environment and the platform's default paths.
+// Injected into the command line, so that no test reads or touches the machine's own files or lock.
+struct MachineDefaults {
+    std::function<std::optional<std::string>(const std::string&)> getenv;
+    std::filesystem::path config_file;
+    std::filesystem::path state_file;
+    std::string lock_file;
+    std::string docker_host;
+};
+
+// The real machine's: system_getenv and the platform defaults.
+MachineDefaults machine_defaults();
+
+// build_config over `defaults` instead of the platform's paths and the process environment.
+Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefaults& defaults);
 
 }  // namespace sb

@@ -7,32 +7,21 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "common/host_name.hpp"
+
 namespace sb {
 
 namespace {
 
 namespace ip = boost::asio::ip;
 
-bool is_ip_literal(const std::string& host) {
-    boost::system::error_code ec;
-    ip::make_address(host, ec);
-    return !ec;
-}
-
-// RFC 1123 host names: letters, digits, '-' and '.', no empty labels.
-bool is_dns_name(std::string_view host) {
-    if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-') {
-        return false;
+// parse_endpoint's message for "tcp://" + text, spelled with what the user wrote.
+std::string as_written(std::string message, std::string_view text) {
+    const std::string url = "'tcp://" + std::string(text) + "'";
+    if (auto at = message.find(url); at != std::string::npos) {
+        message.replace(at, url.size(), "'" + std::string(text) + "'");
     }
-    char prev = '.';
-    for (char c : host) {
-        bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
-        if (!ok || (c == '.' && prev == '.')) {
-            return false;
-        }
-        prev = c;
-    }
-    return true;
+    return message;
 }
 
 }  // namespace
@@ -61,10 +50,6 @@ sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text)
         spec.port = has_port ? ep->port : 0;
         spec.tls_scheme = ep->tls;
         spec.kind = is_ip_literal(spec.host) ? ManagerSpec::Kind::address : ManagerSpec::Kind::dns_name;
-        if (spec.kind == ManagerSpec::Kind::dns_name && !is_dns_name(spec.host)) {
-            return sb::unexpected("'" + spec.host + "' in manager '" + spec.text +
-                                  "' is not a valid host name");
-        }
         return spec;
     }
     // Reuse the URL parser for HOST[:PORT] and [v6]:PORT; it rejects bad ports and bare IPv6.
@@ -85,16 +70,22 @@ sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text)
         boost::system::error_code aec;
         auto addr = ip::make_address_v4(first, aec);
         if (aec) {
-            return sb::unexpected("manager range '" + spec.text +
-                                  "' must start with an IPv4 address, e.g. 172.16.0.5+3");
+            auto problem = ip_literal_problem(first);
+            return sb::unexpected("manager range '" + spec.text + "' must start with an IPv4 address, e.g. " +
+                                  "172.16.0.5+3" + (problem ? ": " + *problem : std::string()));
         }
-        if (static_cast<std::uint64_t>(addr.to_uint()) + count - 1 > 0xFFFFFFFFull) {
-            return sb::unexpected("manager range '" + spec.text + "' runs past 255.255.255.255");
+        // The acs-engine form counts up the last octet: 10.0.0.250+10 would need 10.0.0.256.
+        if ((addr.to_uint() & 0xFFu) + count - 1 > 255) {
+            return sb::unexpected("manager range '" + spec.text +
+                                  "' runs past .255 in the last octet (it would end at ." +
+                                  std::to_string((addr.to_uint() & 0xFFu) + count - 1) +
+                                  "); lower the count or split the range");
         }
         if (colon != std::string_view::npos) {
             auto port_ep = parse_endpoint("tcp://" + first + std::string(rest.substr(colon)));
             if (!port_ep) {
-                return sb::unexpected(port_ep.error());
+                return sb::unexpected("manager range '" + spec.text + "': " +
+                                      as_written(port_ep.error(), first + std::string(rest.substr(colon))));
             }
             spec.port = port_ep->port;
         }
@@ -104,15 +95,12 @@ sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text)
         return spec;
     }
     if (!ep) {
-        return sb::unexpected("manager '" + spec.text + "': " + ep.error());
+        return sb::unexpected("manager '" + spec.text + "': " + as_written(ep.error(), text));
     }
     spec.host = ep->host;
     bool has_port = host_part.back() != ']' && host_part.rfind(':') != std::string_view::npos;
     spec.port = has_port ? ep->port : 0;
     spec.kind = is_ip_literal(spec.host) ? ManagerSpec::Kind::address : ManagerSpec::Kind::dns_name;
-    if (spec.kind == ManagerSpec::Kind::dns_name && !is_dns_name(spec.host)) {
-        return sb::unexpected("manager '" + spec.text + "' is neither an IP address nor a valid host name");
-    }
     return spec;
 }
 

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/host_name.hpp"
+
 namespace sb {
 
 namespace {
@@ -101,12 +103,19 @@ sb::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool de
             return sb::unexpected("unterminated IPv6 address in '" + std::string(url) + "'");
         }
         ep.host = std::string(rest.substr(1, close - 1));
+        if (ep.host.find(':') == std::string::npos || !is_ip_literal(ep.host)) {
+            return sb::unexpected("'" + ep.host + "' in '" + std::string(url) +
+                                  "' is not a valid IPv6 address; only an IPv6 address goes in brackets");
+        }
         auto after = rest.substr(close + 1);
         if (!after.empty()) {
             if (after.front() != ':') {
                 return sb::unexpected("unexpected text after IPv6 address in '" + std::string(url) + "'");
             }
             port_text = after.substr(1);
+            if (port_text.empty()) {
+                return sb::unexpected("empty port after ':' in '" + std::string(url) + "'");
+            }
         }
     } else {
         auto colon = rest.rfind(':');
@@ -117,10 +126,16 @@ sb::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool de
         ep.host = std::string(rest.substr(0, colon));
         if (colon != std::string_view::npos) {
             port_text = rest.substr(colon + 1);
+            if (port_text.empty()) {
+                return sb::unexpected("empty port after ':' in '" + std::string(url) + "'");
+            }
         }
     }
     if (ep.host.empty()) {
         return sb::unexpected("engine URL '" + std::string(url) + "' has no host");
+    }
+    if (auto problem = host_problem(ep.host)) {
+        return sb::unexpected("in '" + std::string(url) + "': " + *problem);
     }
     if (port_text.empty()) {
         ep.port = ep.tls ? 2376 : 2375;

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 scripts/install-deps.sh build lab package lint systemd
 
-echo "== build (Linux) =="
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+echo "== build (Linux, Release, warnings as errors) =="
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSB_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build build -j2
 
 log_dir=$(mktemp -d)
@@ -18,6 +18,9 @@ echo "== tests (Linux) =="
 linux_rc=0
 ctest --test-dir build --output-on-failure --timeout 600 | tee "$log_dir/linux.log" || linux_rc=${PIPESTATUS[0]}
 scripts/fuzz.sh 15 || linux_rc=1 # libFuzzer targets, clang-14 build + 15 s each (counts with the Linux tests)
+
+asan_rc=0
+scripts/test-asan.sh || asan_rc=$?
 
 windows_rc=0
 echo "== build and tests (Windows, mingw-w64 + wine) =="
@@ -32,11 +35,12 @@ for log in "$log_dir"/linux.log "$log_dir"/windows.log; do
     passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
   fi
 done
-echo "== summary: Linux ctest exit $linux_rc, Windows exit $windows_rc, $((SECONDS - started)) s =="
-if ((linux_rc != 0 || windows_rc != 0)); then
+echo "== summary: Linux ctest exit $linux_rc, ASan+UBSan exit $asan_rc, Windows exit $windows_rc," \
+  "$((SECONDS - started)) s =="
+if ((linux_rc != 0 || windows_rc != 0 || asan_rc != 0)); then
   ((failed > 0)) || failed=1
 fi
 echo "$passed passed, $failed failed"
-if ((linux_rc != 0 || windows_rc != 0)); then
+if ((linux_rc != 0 || windows_rc != 0 || asan_rc != 0)); then
   exit 1
 fi

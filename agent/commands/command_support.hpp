@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/config.hpp"
+#include "agent/config_checks.hpp"
 #include "agent/join/join_context.hpp"
 #include "agent/platform/platform.hpp"
 

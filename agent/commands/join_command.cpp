@@ -10,6 +10,8 @@ namespace sb::commands {
 namespace {
 
 int join_with(const Config& config, std::stop_token stop, const std::string& command, JoinPlan plan) {
+    // Everything that can never work ends here, before the lock: exit 2 even while another agent runs.
+    check_needs(config, {.managers = true, .token_file = true});
     auto lock = lock_or_fail(config);
     auto started = utc_now_rfc3339();
     try {

@@ -7,6 +7,11 @@
 namespace sb::commands {
 
 int leave(const Config& config, bool force, bool remove_node, std::stop_token stop) {
+    if (remove_node && config.managers.empty()) {
+        throw Failure(ExitCode::usage,
+                      "--remove-node needs a manager to remove the entry through; add --manager ADDR");
+    }
+    check_needs(config, {});
     auto lock = lock_or_fail(config);
     RealServices real(config, stop);
     JoinContext ctx(config, real.services());

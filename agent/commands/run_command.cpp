@@ -18,6 +18,8 @@ int run(const Config& config, std::stop_source stop) {
             // Inside the body, so that under the Windows SCM a second instance is reported as exit 7 too,
             // rather than as a service that never connected to the SCM.
             try {
+                check_needs(config,
+                            {.managers = true, .token_file = true});  // before the lock: exit 2, not 7
                 auto lock = lock_or_fail(config);
                 log("service").info("swarm-bootstrap {} starting: watching every {}", SB_VERSION,
                                     format_duration(config.interval));

@@ -10,6 +10,7 @@
 namespace sb::commands {
 
 int status(const Config& config, bool json) {
+    check_needs(config, {});
     RealServices real(config, {});
     std::map<std::string, std::unique_ptr<EngineApi>> clients;
     auto report =

@@ -1,37 +1,9 @@
-#include <fstream>
-#include <sstream>
-
 #include "agent/join/phases.hpp"
+#include "agent/token_file.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 
 namespace sb::phases {
-
-namespace {
-
-Secret read_token_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw Failure(ExitCode::usage,
-                      "cannot read token file " + path.string() + "; check --token-file and its permissions");
-    }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    std::string token = buf.str();
-    auto b = token.find_first_not_of(" \t\r\n");
-    auto e = token.find_last_not_of(" \t\r\n");
-    token = b == std::string::npos ? std::string() : token.substr(b, e - b + 1);
-    if (!looks_like_join_token(token)) {
-        // Never echo the content: it may be a secret with a typo.
-        throw Failure(ExitCode::usage,
-                      "token file " + path.string() +
-                          " does not hold a swarm join token (SWMTKN-1-...); write the output of "
-                          "'docker swarm join-token -q worker' into it");
-    }
-    return Secret(std::move(token));
-}
-
-}  // namespace
 
 void preflight(JoinContext& ctx) {
     auto& log = sb::log("preflight");
@@ -48,7 +20,11 @@ void preflight(JoinContext& ctx) {
         ctx.managers.push_back(*spec);
     }
     if (!ctx.config.token_file.empty()) {
-        ctx.file_token = read_token_file(ctx.config.token_file);
+        auto token = read_token_file(ctx.config.token_file);
+        if (!token) {
+            throw Failure(ExitCode::usage, token.error());
+        }
+        ctx.file_token = *token;
     }
 
     auto& local = *ctx.services.local;

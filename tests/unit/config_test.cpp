@@ -166,3 +166,56 @@ TEST_CASE("environment lists and labels") {
     auto message = failure_of({read_config_environment(env_of({{"SWARM_BOOTSTRAP_TIMEOUT", "soon"}}))});
     CHECK(message.find("SWARM_BOOTSTRAP_TIMEOUT") != std::string::npos);
 }
+
+TEST_CASE("the node's swarm addresses follow docker's rules; listen is filled in as the docker CLI does") {
+    CHECK(build_config({cli({{"listen_addr", "eth0"}})}, env_of({})).listen_addr == "eth0:2377");
+    CHECK(build_config({cli({{"listen_addr", ":4567"}})}, env_of({})).listen_addr == "0.0.0.0:4567");
+    CHECK(build_config({cli({{"advertise_addr", "eth0:2377"}})}, env_of({})).advertise_addr == "eth0:2377");
+    CHECK(build_config({cli({{"data_path_addr", "eth1"}})}, env_of({})).data_path_addr == "eth1");
+    CHECK(failure_of({cli({{"listen_addr", "10.0.0.5:2377:1"}})}).find("'listen_addr' (command line)") !=
+          std::string::npos);
+    auto file = read_config_file(write_temp("addr.json", R"({"advertise_addr": "0.0.0.0"})"));
+    CHECK(failure_of({file}).find(file.source) != std::string::npos);
+    CHECK(failure_of({read_config_environment(env_of({{"SWARM_BOOTSTRAP_DATA_PATH_ADDR", "10.0.0.5:4789"}}))})
+              .find("environment variable SWARM_BOOTSTRAP_DATA_PATH_ADDR") != std::string::npos);
+}
+
+TEST_CASE("label keys and values follow Docker's rules") {
+    CHECK(
+        build_config({cli({{"labels", json{{"com.example.zone_1/a-b", "ü"}}}})}, env_of({})).labels.size() ==
+        1);
+    CHECK(failure_of({cli({{"labels", json{{"io.docker.x", "1"}}}})}).find("reserves") != std::string::npos);
+    CHECK(failure_of({cli({{"labels", json{{"org.dockerproject.x", "1"}}}})}).find("reserves") !=
+          std::string::npos);
+    CHECK(failure_of({cli({{"labels", json{{"zone", 3}}}})}).find("expected a string") != std::string::npos);
+    CHECK(failure_of({cli({{"labels", json{{"a\nb", "1"}}}})}).find("\"a\\nb\"") != std::string::npos);
+    CHECK(failure_of({cli({{"labels", json{{"zone", std::string("\xff\xfe")}}}})}).find("UTF-8") !=
+          std::string::npos);
+    CHECK(failure_of({cli({{"labels", json{{"", "1"}}}})}).find("empty") != std::string::npos);
+}
+
+TEST_CASE("durations need a unit and must be positive; the message says how to write one") {
+    CHECK(failure_of({cli({{"timeout", "30"}})}).find("has no unit; write e.g. 30s") != std::string::npos);
+    for (const char* bad : {"0s", "-5s", "1.2.3s", ".s", "5d", "s", "1e3s", "99999999999h"}) {
+        CAPTURE(bad);
+        CHECK(failure_of({cli({{"timeout", bad}})}).find("'timeout' (command line)") != std::string::npos);
+    }
+}
+
+TEST_CASE("every value's source is kept for later messages") {
+    auto env = read_config_environment(env_of({{"SWARM_BOOTSTRAP_TOKEN_FILE", "/t"}}));
+    auto c = build_config({env, cli({{"role", "manager"}})}, env_of({{"DOCKER_CERT_PATH", "/certs"}}));
+    CHECK(c.source_of("token_file") == "environment variable SWARM_BOOTSTRAP_TOKEN_FILE");
+    CHECK(c.source_of("role") == "command line");
+    CHECK(c.source_of("tls_ca") == "environment variable DOCKER_CERT_PATH");
+    CHECK(c.source_of("timeout") == "default");
+}
+
+TEST_CASE("the machine's defaults are injected, never read from the platform in tests") {
+    MachineDefaults machine{env_of({}), "/nonexistent/config.json", "/tmp/sb-test/state.json",
+                            "/tmp/sb-test/lock", "unix:///tmp/sb-test/docker.sock"};
+    auto c = build_config({}, machine);
+    CHECK(c.state_file == "/tmp/sb-test/state.json");
+    CHECK(c.lock_file == "/tmp/sb-test/lock");
+    CHECK(c.docker_host == "unix:///tmp/sb-test/docker.sock");
+}

@@ -40,3 +40,14 @@ TEST_CASE("bad engine URLs say what is wrong") {
         CHECK_FALSE(r.error().empty());
     }
 }
+
+TEST_CASE("engine URLs whose host or port can never work are rejected") {
+    for (const char* bad : {"tcp://10.0.0.256:2375", "tcp://10.0.0.5:", "tcp://[10.0.0.5]:2375",
+                            "tcp://[fd00::5]:", "tcp://user@host:2375", "tcp://ho st:2375", "tcp://:2375",
+                            "https://m_1.example"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_endpoint(bad));
+    }
+    CHECK(parse_endpoint("tcp://localhost:2375"));
+    CHECK(parse_endpoint("tcp://[fd00::5]"));
+}

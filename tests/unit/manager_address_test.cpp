@@ -40,12 +40,13 @@ TEST_CASE("manager addresses in every documented form") {
           std::vector<std::string>{"[fd00::1]:2375"});
 }
 
-TEST_CASE("acs-engine ranges expand FIRST_IP+COUNT, across octet boundaries") {
+TEST_CASE("acs-engine ranges expand FIRST_IP+COUNT within the last octet") {
     Resolver none = [](const std::string&) { return std::vector<std::string>{}; };
     CHECK(hosts(expand_managers(specs({"172.16.0.5+3"}), false, none)) ==
           std::vector<std::string>{"172.16.0.5:2375", "172.16.0.6:2375", "172.16.0.7:2375"});
-    CHECK(hosts(expand_managers(specs({"10.0.0.254+3:2376"}), false, none)) ==
-          std::vector<std::string>{"10.0.0.254:2376", "10.0.0.255:2376", "10.0.1.0:2376"});
+    CHECK(hosts(expand_managers(specs({"10.0.0.253+3:2376"}), false, none)) ==
+          std::vector<std::string>{"10.0.0.253:2376", "10.0.0.254:2376", "10.0.0.255:2376"});
+    CHECK_FALSE(parse_manager_spec("10.0.0.254+3:2376"));  // would need 10.0.0.256: the last octet overflows
 }
 
 TEST_CASE("DNS names expand to every address, re-resolved on each call, without duplicates") {
@@ -72,4 +73,43 @@ TEST_CASE("bad manager addresses are rejected with a reason") {
         REQUIRE_FALSE(r);
         CHECK_FALSE(r.error().empty());
     }
+}
+
+TEST_CASE("manager addresses that can never work are rejected, saying why") {
+    struct Bad {
+        const char* text;
+        const char* says;
+    };
+    for (auto [text, says] : {
+             Bad{"10.0.0.256", "not a valid IPv4 address"},
+             Bad{"10.0.0.256:2375", "not a valid IPv4 address"},
+             Bad{"tcp://300.1.1.1:2375", "not a valid IPv4 address"},
+             Bad{"10.0.0", "not a valid IPv4 address"},
+             Bad{"10.0.0.5:0", "invalid port"},
+             Bad{"10.0.0.5:65536", "invalid port"},
+             Bad{"10.0.0.5:", "empty port"},
+             Bad{"10.0.0.5:x", "invalid port"},
+             Bad{"[fd00::5", "unterminated IPv6"},
+             Bad{"[fd00::5]x", "after IPv6"},
+             Bad{"[m1.example]:2375", "only an IPv6 address goes in brackets"},
+             Bad{"[fd00::zz]:2375", "not a valid IPv6 address"},
+             Bad{"fd00::5", "must be in brackets"},
+             Bad{"10.0.0.250+10", "runs past .255 in the last octet"},
+             Bad{"10.0.0.0+257", "count from 1 to 256"},
+             Bad{"10.0.0.256+2", "must start with an IPv4 address"},
+             Bad{"10.0.0.5+3:", "empty port"},
+             Bad{"10.0.0.5+3:99999", "invalid port"},
+             Bad{"m_1.example", "neither an IP address nor a valid host name"},
+             Bad{"-m1.example", "neither an IP address nor a valid host name"},
+             Bad{"unix:///var/run/docker.sock", "over TCP"},
+         }) {
+        CAPTURE(text);
+        auto spec = parse_manager_spec(text);
+        REQUIRE_FALSE(spec);
+        CHECK(spec.error().find(says) != std::string::npos);
+        CHECK(spec.error().find("tcp://" + std::string(text)) == std::string::npos);  // as the user wrote it
+    }
+    CHECK(parse_manager_spec("10.0.0.253+3"));  // .253, .254, .255
+    CHECK(parse_manager_spec("[fd00::5]"));
+    CHECK(parse_manager_spec("m1.example.com."));
 }
