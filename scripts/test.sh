@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started=$SECONDS
-scripts/install-deps.sh build lab package lint systemd
+# Everything up front, so the builds below that run in the background never wait for apt.
+scripts/install-deps.sh build lab package lint systemd fuzz windows
 
 echo "== build (Linux, Release, warnings as errors) =="
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSB_WARNINGS_AS_ERRORS=ON >/dev/null
@@ -14,10 +15,23 @@ cmake --build build -j2
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
+# The sanitizer, fuzzer and Windows builds are CPU work; most Linux tests wait on engines and services. So
+# those builds run now, one after another at the lowest priority, and their tests run after the Linux ones.
+echo "== background builds (ASan+UBSan, libFuzzer, Windows): log in build-ahead.log =="
+SB_BUILD_ONLY=1 nice -n 19 bash -c 'scripts/test-asan.sh && scripts/fuzz.sh && scripts/test-windows.sh' \
+  >build-ahead.log 2>&1 &
+builds_pid=$!
+
 echo "== tests (Linux) =="
 linux_rc=0
 ctest --test-dir build --output-on-failure --timeout 600 | tee "$log_dir/linux.log" || linux_rc=${PIPESTATUS[0]}
-scripts/fuzz.sh 15 || linux_rc=1 # libFuzzer targets, clang-14 build + 15 s each (counts with the Linux tests)
+
+builds_rc=0
+wait "$builds_pid" || builds_rc=$?
+echo "== background builds: exit $builds_rc =="
+((builds_rc == 0)) || tail -n 60 build-ahead.log
+
+scripts/fuzz.sh 15 || linux_rc=1 # libFuzzer targets, 15 s each (counts with the Linux tests)
 
 asan_rc=0
 scripts/test-asan.sh || asan_rc=$?
