@@ -62,7 +62,7 @@ std::vector<int> version_parts(std::string_view v) {
 template <class F>
 auto map_json(ApiResult<json>&& r, F f) -> ApiResult<decltype(f(std::declval<const json&>()))> {
     if (!r) {
-        return sb::unexpected(std::move(r.error()));
+        return sb::unexpected(r.error());
     }
     return f(*r);
 }

@@ -77,7 +77,7 @@ class NamedPipeTransport final : public detail::EndpointTransport {
         const auto deadline = Clock::now() + timeout;
         auto handle = open_pipe(endpoint().path, deadline, timeout);
         if (!handle) {
-            return sb::unexpected(std::move(handle.error()));
+            return sb::unexpected(handle.error());
         }
         asio::io_context ioc;
         asio::windows::stream_handle pipe(ioc);
