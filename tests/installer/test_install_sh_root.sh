@@ -15,7 +15,7 @@ mkdir -p "$root"
 printf 'SWMTKN-1-%s\n' "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$WORK/token"
 
 run "$install_sh" --root "$root" --binary "$SB_BIN" --managers '10.0.0.5,10.0.0.6+2' --manager dns.example \
-  --role worker --label zone=west --label 'odd"key=back\slash' --token-file "$WORK/token"
+  --role worker --label zone=west --label 'note=say "hi" back\slash' --token-file "$WORK/token"
 [[ $RC -eq 0 ]] || fail "install.sh --root failed (exit $RC): $OUT"
 grep -q SWMTKN <<<"$OUT" && fail "install.sh printed the join token: $OUT"
 
@@ -34,7 +34,7 @@ diff -u "$UNIT_FILE" "$root/etc/systemd/system/swarm-bootstrap.service" ||
 expected='{
   "managers": ["10.0.0.5", "10.0.0.6+2", "dns.example"],
   "role": "worker",
-  "labels": {"zone": "west", "odd\"key": "back\\slash"},
+  "labels": {"zone": "west", "note": "say \"hi\" back\\slash"},
   "token_file": "/etc/swarm-bootstrap/join-token"
 }'
 assert_eq "$(cat "$root/etc/swarm-bootstrap/config.json")" "$expected" "config.json"

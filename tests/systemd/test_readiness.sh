@@ -16,6 +16,12 @@ ct_write_config '{"managers": ["'"$(lab_addr 1)"'"], "labels": {"zone": "ready"}
 t_start=$(now_ms)
 ct systemctl start swarm-bootstrap.service >"$CT_WORK/start.log" 2>&1 &
 start_pid=$!
+# systemctl runs in the background: wait until systemd has queued its start job (the unit leaves `inactive`).
+s=inactive
+while [[ $s == inactive ]] && (($(now_ms) - t_start < 5000)); do
+  sleep 0.05
+  s=$(ct systemctl is-active swarm-bootstrap.service || true)
+done
 polls=0
 states=()
 while (($(now_ms) - t_start < 10000)); do
