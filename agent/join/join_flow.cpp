@@ -41,6 +41,7 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
         ctx.manager.reset();
     }
     ctx.result.attempts = round;
+    ctx.result.local_version = ctx.local_version;
     if (config.dry_run && !member) {
         ctx.result.outcome = JoinOutcome::dry_run;
         phases::apply_labels(ctx);
