@@ -4,6 +4,7 @@
 #include "agent/join/manager_probe.hpp"
 #include "agent/join/stale_nodes.hpp"
 #include "agent/node_labels.hpp"
+#include "agent/platform/memory.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 
@@ -163,6 +164,7 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
                         }
                     }
                 }
+                release_unused_memory();
                 for (;;) {
                     if (!clock.sleep_for(config.interval, services.stop)) {
                         return 0;

@@ -99,10 +99,13 @@ if ((REAL > 0)); then
     PIDS+=($!)
     want+=("$(lab_host "$i")=labelled")
   done
+  "$PYTHON" "$BENCH_DIR/tools.py" watch-nodes "$(lab_sock 1)" $((${SB_HERD_REAL_WAIT:-20} + 30)) "${want[@]}" >"$TMP/real.ready.abs" &
+  watcher=$!
   sleep "${SB_HERD_REAL_WAIT:-20}"
   lab_docker 1 swarm init --advertise-addr "$M" >/dev/null
   t0=$(now_ms)
-  "$PYTHON" "$BENCH_DIR/tools.py" watch-nodes "$(lab_sock 1)" "$t0" 30 "${want[@]}" >"$TMP/real.ready"
+  wait "$watcher"
+  awk -v t0="$t0" '{ if ($2 == "nan") print $1, "nan"; else printf "%s %.3f\n", $1, ($2 - t0) / 1000 }' "$TMP/real.ready.abs" >"$TMP/real.ready"
   failed=0
   for p in "${PIDS[@]}"; do wait "$p" || failed=$((failed + 1)); done
   PIDS=()

@@ -38,10 +38,10 @@ ip netns exec "$(lab_ns 2)" "$SB_BIN" run --interval "${INTERVAL}s" --docker-hos
 AGENT=$!
 PIDS+=("$AGENT")
 t0=$(now_ms)
-"$PYTHON" "$BENCH_DIR/tools.py" watch-nodes "$(lab_sock 1)" "$t0" 60 "$(lab_host 2)=labelled" >"$TMP/ready"
+"$PYTHON" "$BENCH_DIR/tools.py" watch-nodes "$(lab_sock 1)" 60 "$(lab_host 2)=labelled" >"$TMP/ready"
 read -r _ joined <"$TMP/ready"
 [[ $joined != nan ]] || die "the agent did not join within 60 s (log: $TMP/agent.log)"
-say "joined and labelled after ${joined}s; settling for one interval, then measuring $K x ${INTERVAL}s"
+say "joined and labelled $((joined - t0)) ms after the start; settling for one interval, then measuring $K x ${INTERVAL}s"
 sleep "$INTERVAL"
 
 clk=$(getconf CLK_TCK)

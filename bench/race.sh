@@ -62,12 +62,14 @@ for ((t = 1; t <= TRIALS; t++)); do
   done
   AGENTS=("${PID[@]}")
   wait_ms=$((WAIT_MIN * 1000 + (RANDOM * 32768 + RANDOM) % ((WAIT_MAX - WAIT_MIN) * 1000 + 1)))
+  want=("$(lab_host 2)=ready")
+  for i in 3 4 5 6; do want+=("$(lab_host "$i")=labelled"); done
+  "$PYTHON" "$BENCH_DIR/tools.py" watch-nodes "$(lab_sock 1)" $((WAIT_MAX + 30)) "${want[@]}" >"$TMP/t$t.ready" &
+  watcher=$!
   sleep "$((wait_ms / 1000)).$(printf %03d $((wait_ms % 1000)))"
   lab_docker 1 swarm init --advertise-addr "$M" >/dev/null
   t0=$(now_ms)
-  want=("$(lab_host 2)=ready")
-  for i in 3 4 5 6; do want+=("$(lab_host "$i")=labelled"); done
-  "$PYTHON" "$BENCH_DIR/tools.py" watch-nodes "$(lab_sock 1)" "$t0" 60 "${want[@]}" >"$TMP/t$t.ready"
+  wait "$watcher"
   line="trial $t (waited $(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000))) s):"
   for i in "${ORDER[@]}"; do
     rc=0
@@ -75,7 +77,7 @@ for ((t = 1; t <= TRIALS; t++)); do
     for _ in $(seq 1 200); do kill -0 "${PID[$i]}" 2>/dev/null || break; sleep 0.1; done
     kill -TERM "${PID[$i]}" 2>/dev/null || true
     wait "${PID[$i]}" || rc=$?
-    s=$(awk -v h="$(lab_host "$i")" '$1 == h { print $2 }' "$TMP/t$t.ready")
+    s=$(awk -v h="$(lab_host "$i")" -v t0="$t0" '$1 == h { if ($2 == "nan") print "nan"; else printf "%.3f", ($2 - t0) / 1000 }' "$TMP/t$t.ready")
     echo "$t,$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000))),${VARIANT[$i]},$s,$rc" >>"$CSV"
     line+=" ${VARIANT[$i]}=${s}s(rc $rc)"
   done

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Small helpers for the benchmarks (standard library only).
 
-  watch-nodes SOCK T0_MS TIMEOUT_S HOST=ready|labelled ...
-      Polls the manager's GET /nodes through its unix socket every 50 ms and prints "HOST SECONDS" once HOST is
-      Ready (and, for "labelled", carries the os label), SECONDS counted from T0_MS (epoch ms); "HOST nan" at the
-      timeout.
+  watch-nodes SOCK TIMEOUT_S HOST=ready|labelled ...
+      Polls the manager's GET /nodes through its unix socket every 50 ms and prints "HOST EPOCH_MS" once HOST is
+      Ready (and, for "labelled", carries the os label), EPOCH_MS being when that poll was sent; "HOST nan" at
+      the timeout. Start it before `swarm init`, so that its own start-up is not measured.
   hang PORT ...       accepts connections and never answers (a manager that hangs)
   garbage PORT ...    accepts connections and answers bytes that are not HTTP, then closes
   count-proxy LISTEN_SOCK TARGET_SOCK COUNT_FILE
@@ -31,10 +31,9 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock = s
 
 
-def watch_nodes(sock, t0_ms, timeout_s, wanted):
+def watch_nodes(sock, timeout_s, wanted):
     want = dict(w.split("=", 1) for w in wanted)
     found = {}
-    t0 = int(t0_ms) / 1000.0
     end = time.time() + float(timeout_s)
     while len(found) < len(want) and time.time() < end:
         tick = time.time()
@@ -55,10 +54,10 @@ def watch_nodes(sock, t0_ms, timeout_s, wanted):
                     continue
                 if want[host] == "labelled" and "os" not in (n.get("Spec", {}).get("Labels") or {}):
                     continue
-                found[host] = seen - t0
+                found[host] = seen
         time.sleep(max(0.0, 0.05 - (time.time() - tick)))
     for host in want:
-        print(host, "%.3f" % found[host] if host in found else "nan")
+        print(host, "%d" % int(found[host] * 1000) if host in found else "nan")
 
 
 async def serve(ports, handler):
@@ -125,7 +124,7 @@ def main(argv):
         return 2
     cmd, args = argv[1], argv[2:]
     if cmd == "watch-nodes":
-        watch_nodes(args[0], args[1], args[2], args[3:])
+        watch_nodes(args[0], args[1], args[2:])
     elif cmd == "hang":
         asyncio.run(serve(args, hang_handler))
     elif cmd == "garbage":

@@ -4,6 +4,21 @@
 
 namespace sb {
 
+namespace {
+
+// An open port is looked at again only this many periods later: a connect that is accepted costs the
+// manager's swarm listener an accept, and a herd would otherwise keep it busy during `swarm init`.
+constexpr int open_recheck_periods = 20;
+
+// Equal jitter, as the backoff: [period/2, period].
+Duration jittered(Duration period, double uniform01) {
+    auto half = period.count() / 2;
+    return Duration(half +
+                    static_cast<Duration::rep>(static_cast<double>(period.count() - half) * uniform01));
+}
+
+}  // namespace
+
 PortWatch::PortWatch(PortWatchPolicy policy, UniformRandom random)
     : policy_(policy), random_(std::move(random)) {}
 
@@ -41,7 +56,7 @@ bool PortWatch::finished(const std::string& addr, bool open, Clock::time_point n
     bool opened = open && w->open != true;
     w->in_flight = false;
     w->open = open;
-    w->next = now + jittered();
+    w->next = now + jittered(open ? open_recheck_periods * policy_.period : policy_.period, random_());
     return opened;
 }
 
@@ -80,13 +95,6 @@ const PortWatch::Watched* PortWatch::find(const std::string& addr) const {
     auto it =
         std::find_if(watched_.begin(), watched_.end(), [&](const Watched& w) { return w.addr == addr; });
     return it == watched_.end() ? nullptr : &*it;
-}
-
-Duration PortWatch::jittered() {
-    // Equal jitter, as the backoff: [period/2, period].
-    auto half = policy_.period.count() / 2;
-    return Duration(
-        half + static_cast<Duration::rep>(static_cast<double>(policy_.period.count() - half) * random_()));
 }
 
 }  // namespace sb

@@ -75,7 +75,9 @@ void wait_manager(JoinContext& ctx) {
     auto& clock = *services.clock;
     auto inbox = std::make_shared<Inbox<Event>>();
     PortWatch ports(services.port_watch, services.random);
-    const BackoffPolicy open_policy{services.port_watch.period, ctx.config.backoff_max, 1.5};
+    // A manager whose port is open but that is not ready yet is usually in the middle of `swarm init`: asking
+    // again too soon only slows it down when a herd asks. The first probe after the port opens is immediate.
+    const BackoffPolicy open_policy{2 * services.port_watch.period, ctx.config.backoff_max, 2.0};
 
     std::map<std::string, Manager> managers;  // by Endpoint::url()
     std::vector<std::string> current;         // this round's endpoints, in order
