@@ -37,21 +37,21 @@ bool is_dns_name(std::string_view host) {
 
 }  // namespace
 
-std::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text) {
+sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text) {
     ManagerSpec spec;
     spec.text = std::string(text);
     if (text.empty()) {
-        return std::unexpected(
+        return sb::unexpected(
             std::string("empty manager address; use HOST, HOST:PORT, tcp://HOST:PORT or IP+COUNT"));
     }
     if (text.find("://") != std::string_view::npos) {
         auto ep = parse_endpoint(text);
         if (!ep) {
-            return std::unexpected(ep.error());
+            return sb::unexpected(ep.error());
         }
         if (ep->kind != Endpoint::Kind::tcp) {
-            return std::unexpected("manager '" + spec.text +
-                                   "' must be reached over TCP; use tcp://HOST:PORT");
+            return sb::unexpected("manager '" + spec.text +
+                                  "' must be reached over TCP; use tcp://HOST:PORT");
         }
         spec.host = ep->host;
         // parse_endpoint filled in a default port; keep 0 when none was written, so --tls picks 2376.
@@ -62,8 +62,8 @@ std::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text
         spec.tls_scheme = ep->tls;
         spec.kind = is_ip_literal(spec.host) ? ManagerSpec::Kind::address : ManagerSpec::Kind::dns_name;
         if (spec.kind == ManagerSpec::Kind::dns_name && !is_dns_name(spec.host)) {
-            return std::unexpected("'" + spec.host + "' in manager '" + spec.text +
-                                   "' is not a valid host name");
+            return sb::unexpected("'" + spec.host + "' in manager '" + spec.text +
+                                  "' is not a valid host name");
         }
         return spec;
     }
@@ -79,22 +79,22 @@ std::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text
         unsigned count = 0;
         auto [end, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
         if (ec != std::errc() || end != count_text.data() + count_text.size() || count == 0 || count > 256) {
-            return std::unexpected("manager range '" + spec.text +
-                                   "' needs a count from 1 to 256, e.g. 172.16.0.5+3");
+            return sb::unexpected("manager range '" + spec.text +
+                                  "' needs a count from 1 to 256, e.g. 172.16.0.5+3");
         }
         boost::system::error_code aec;
         auto addr = ip::make_address_v4(first, aec);
         if (aec) {
-            return std::unexpected("manager range '" + spec.text +
-                                   "' must start with an IPv4 address, e.g. 172.16.0.5+3");
+            return sb::unexpected("manager range '" + spec.text +
+                                  "' must start with an IPv4 address, e.g. 172.16.0.5+3");
         }
         if (static_cast<std::uint64_t>(addr.to_uint()) + count - 1 > 0xFFFFFFFFull) {
-            return std::unexpected("manager range '" + spec.text + "' runs past 255.255.255.255");
+            return sb::unexpected("manager range '" + spec.text + "' runs past 255.255.255.255");
         }
         if (colon != std::string_view::npos) {
             auto port_ep = parse_endpoint("tcp://" + first + std::string(rest.substr(colon)));
             if (!port_ep) {
-                return std::unexpected(port_ep.error());
+                return sb::unexpected(port_ep.error());
             }
             spec.port = port_ep->port;
         }
@@ -104,14 +104,14 @@ std::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text
         return spec;
     }
     if (!ep) {
-        return std::unexpected("manager '" + spec.text + "': " + ep.error());
+        return sb::unexpected("manager '" + spec.text + "': " + ep.error());
     }
     spec.host = ep->host;
     bool has_port = host_part.back() != ']' && host_part.rfind(':') != std::string_view::npos;
     spec.port = has_port ? ep->port : 0;
     spec.kind = is_ip_literal(spec.host) ? ManagerSpec::Kind::address : ManagerSpec::Kind::dns_name;
     if (spec.kind == ManagerSpec::Kind::dns_name && !is_dns_name(spec.host)) {
-        return std::unexpected("manager '" + spec.text + "' is neither an IP address nor a valid host name");
+        return sb::unexpected("manager '" + spec.text + "' is neither an IP address nor a valid host name");
     }
     return spec;
 }

@@ -1,11 +1,11 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
+#include "common/expected.hpp"
 
 #include "common/endpoint.hpp"
 
@@ -24,7 +24,7 @@ struct ManagerSpec {
     bool tls_scheme = false;  // https:// given
 };
 
-std::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text);
+sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text);
 
 // host -> its addresses; empty when it does not resolve (yet). Injected for tests.
 using Resolver = std::function<std::vector<std::string>(const std::string& host)>;

@@ -9,7 +9,7 @@ StatusReport collect_status(EngineApi& local, const std::vector<Endpoint>& manag
     StatusReport r;
     r.engine = local.address();
     auto version = local.version();
-    auto info = version ? local.info() : ApiResult<EngineInfo>(std::unexpected(version.error()));
+    auto info = version ? local.info() : ApiResult<EngineInfo>(sb::unexpected(version.error()));
     if (!info) {
         r.engine_problem = info.error().describe();
     } else {

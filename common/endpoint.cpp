@@ -6,11 +6,11 @@ namespace sb {
 
 namespace {
 
-std::expected<std::uint16_t, std::string> parse_port(std::string_view text, std::string_view url) {
+sb::expected<std::uint16_t, std::string> parse_port(std::string_view text, std::string_view url) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) {
-        return std::unexpected("invalid port '" + std::string(text) + "' in '" + std::string(url) + "'");
+        return sb::unexpected("invalid port '" + std::string(text) + "' in '" + std::string(url) + "'");
     }
     return static_cast<std::uint16_t>(value);
 }
@@ -48,11 +48,11 @@ std::string Endpoint::authority() const {
     return kind == Kind::tcp ? join_host_port(host, port) : url();
 }
 
-std::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool default_tls) {
+sb::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool default_tls) {
     Endpoint ep;
     auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) {
-        return std::unexpected(
+        return sb::unexpected(
             "'" + std::string(url) +
             "' is not an engine URL; use unix:///path, npipe:////./pipe/name or tcp://host:port");
     }
@@ -60,7 +60,7 @@ std::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool d
     auto rest = url.substr(scheme_end + 3);
     if (scheme == "unix") {
         if (rest.empty() || rest.front() != '/') {
-            return std::unexpected("unix socket URL '" + std::string(url) + "' needs an absolute path");
+            return sb::unexpected("unix socket URL '" + std::string(url) + "' needs an absolute path");
         }
         ep.kind = Endpoint::Kind::unix_socket;
         ep.path = std::string(rest);
@@ -75,22 +75,22 @@ std::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool d
             }
         }
         if (p.rfind("\\\\.\\pipe\\", 0) != 0 || p.size() <= 9) {
-            return std::unexpected("named pipe URL '" + std::string(url) +
-                                   "' must look like npipe:////./pipe/docker_engine");
+            return sb::unexpected("named pipe URL '" + std::string(url) +
+                                  "' must look like npipe:////./pipe/docker_engine");
         }
         ep.kind = Endpoint::Kind::named_pipe;
         ep.path = p;
         return ep;
     }
     if (scheme != "tcp" && scheme != "http" && scheme != "https") {
-        return std::unexpected("unsupported scheme '" + std::string(scheme) + "' in '" + std::string(url) +
-                               "'; use unix://, npipe://, tcp://, http:// or https://");
+        return sb::unexpected("unsupported scheme '" + std::string(scheme) + "' in '" + std::string(url) +
+                              "'; use unix://, npipe://, tcp://, http:// or https://");
     }
     ep.kind = Endpoint::Kind::tcp;
     ep.tls = scheme == "https" || (scheme == "tcp" && default_tls);
     if (auto slash = rest.find('/'); slash != std::string_view::npos) {
         if (rest.substr(slash) != "/") {
-            return std::unexpected("engine URL '" + std::string(url) + "' must not have a path");
+            return sb::unexpected("engine URL '" + std::string(url) + "' must not have a path");
         }
         rest = rest.substr(0, slash);
     }
@@ -98,21 +98,21 @@ std::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool d
     if (!rest.empty() && rest.front() == '[') {
         auto close = rest.find(']');
         if (close == std::string_view::npos) {
-            return std::unexpected("unterminated IPv6 address in '" + std::string(url) + "'");
+            return sb::unexpected("unterminated IPv6 address in '" + std::string(url) + "'");
         }
         ep.host = std::string(rest.substr(1, close - 1));
         auto after = rest.substr(close + 1);
         if (!after.empty()) {
             if (after.front() != ':') {
-                return std::unexpected("unexpected text after IPv6 address in '" + std::string(url) + "'");
+                return sb::unexpected("unexpected text after IPv6 address in '" + std::string(url) + "'");
             }
             port_text = after.substr(1);
         }
     } else {
         auto colon = rest.rfind(':');
         if (colon != std::string_view::npos && rest.find(':') != colon) {
-            return std::unexpected("IPv6 address in '" + std::string(url) +
-                                   "' must be in brackets: [addr]:port");
+            return sb::unexpected("IPv6 address in '" + std::string(url) +
+                                  "' must be in brackets: [addr]:port");
         }
         ep.host = std::string(rest.substr(0, colon));
         if (colon != std::string_view::npos) {
@@ -120,14 +120,14 @@ std::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool d
         }
     }
     if (ep.host.empty()) {
-        return std::unexpected("engine URL '" + std::string(url) + "' has no host");
+        return sb::unexpected("engine URL '" + std::string(url) + "' has no host");
     }
     if (port_text.empty()) {
         ep.port = ep.tls ? 2376 : 2375;
     } else {
         auto port = parse_port(port_text, url);
         if (!port) {
-            return std::unexpected(port.error());
+            return sb::unexpected(port.error());
         }
         ep.port = *port;
     }

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
 #include <string>
 #include <string_view>
+#include "common/expected.hpp"
 
 namespace sb {
 
@@ -25,7 +25,7 @@ struct Endpoint {
 
 // Parses a DOCKER_HOST-style URL. `default_tls` picks the default port (2376 with TLS, 2375 without) and
 // the scheme for tcp://. https:// always means TLS, http:// never does.
-std::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool default_tls = false);
+sb::expected<Endpoint, std::string> parse_endpoint(std::string_view url, bool default_tls = false);
 
 // "host:port" with brackets for IPv6 literals.
 std::string join_host_port(std::string_view host, std::uint16_t port);

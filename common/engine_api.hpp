@@ -1,10 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
 #include <string>
 #include <string_view>
 #include <vector>
+#include "common/expected.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -52,7 +52,7 @@ ApiErrorKind classify(int status, std::string_view message);
 ApiError api_error_from_transport(const TransportError& e);
 
 template <class T>
-using ApiResult = std::expected<T, ApiError>;
+using ApiResult = sb::expected<T, ApiError>;
 
 // The Engine API calls the agent makes, on the local engine or on a manager. A fake implements this in
 // tests; EngineClient implements it over a Transport.

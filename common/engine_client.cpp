@@ -59,11 +59,11 @@ std::vector<int> version_parts(std::string_view v) {
     return parts;
 }
 
-// std::expected::transform arrives with GCC 13; this is the part of it we need.
+// A transform of the value, for the JSON-decoding calls.
 template <class F>
 auto map_json(ApiResult<json>&& r, F f) -> ApiResult<decltype(f(std::declval<const json&>()))> {
     if (!r) {
-        return std::unexpected(std::move(r.error()));
+        return sb::unexpected(std::move(r.error()));
     }
     return f(*r);
 }
@@ -206,23 +206,24 @@ ApiResult<HttpResponse> EngineClient::call(http::verb method, const std::string&
 ApiResult<json> EngineClient::call_json(http::verb method, const std::string& path, Duration timeout) {
     auto res = call(method, path, {}, timeout);
     if (!res) {
-        return std::unexpected(res.error());
+        return sb::unexpected(res.error());
     }
     auto parsed = json::parse(res->body, nullptr, false);
     if (parsed.is_discarded()) {
         ApiError e;
         e.status = static_cast<int>(res->status);
         e.message = "answer to " + path + " from " + address() + " is not JSON";
-        return std::unexpected(e);
+        return sb::unexpected(e);
     }
-    return parsed;
+    // Spelled out: a json converts to anything, so the value/error choice cannot be implicit.
+    return ApiResult<json>(boost::system::in_place_value, std::move(parsed));
 }
 
 ApiResult<void> EngineClient::ping() {
     // Unversioned: it must work before negotiation, on any engine.
     auto res = call(http::verb::get, "/_ping", {}, timeouts_.request, false);
     if (!res) {
-        return std::unexpected(res.error());
+        return sb::unexpected(res.error());
     }
     return {};
 }
@@ -230,7 +231,7 @@ ApiResult<void> EngineClient::ping() {
 ApiResult<VersionInfo> EngineClient::version() {
     auto res = call(http::verb::get, "/version", {}, timeouts_.request, false);
     if (!res) {
-        return std::unexpected(res.error());
+        return sb::unexpected(res.error());
     }
     auto parsed = json::parse(res->body, nullptr, false);
     if (!parsed.is_object()) {
@@ -238,7 +239,7 @@ ApiResult<VersionInfo> EngineClient::version() {
         e.status = static_cast<int>(res->status);
         e.message =
             "answer to /version from " + address() + " is not a JSON object; is this a Docker engine?";
-        return std::unexpected(e);
+        return sb::unexpected(e);
     }
     return parse_version(parsed);
 }
@@ -272,7 +273,7 @@ ApiResult<void> EngineClient::update_node(std::string_view id, std::uint64_t ver
         call(http::verb::post, "/nodes/" + url_segment(id) + "/update?version=" + std::to_string(version),
              spec.dump(), timeouts_.update);
     if (!res) {
-        return std::unexpected(res.error());
+        return sb::unexpected(res.error());
     }
     return {};
 }
@@ -281,7 +282,7 @@ ApiResult<void> EngineClient::remove_node(std::string_view id, bool force) {
     auto res = call(http::verb::delete_, "/nodes/" + url_segment(id) + (force ? "?force=true" : ""), {},
                     timeouts_.request);
     if (!res) {
-        return std::unexpected(res.error());
+        return sb::unexpected(res.error());
     }
     return {};
 }
@@ -289,7 +290,7 @@ ApiResult<void> EngineClient::remove_node(std::string_view id, bool force) {
 ApiResult<void> EngineClient::join(const JoinRequest& request) {
     auto res = call(http::verb::post, "/swarm/join", join_request_body(request), timeouts_.join);
     if (!res) {
-        return std::unexpected(res.error());
+        return sb::unexpected(res.error());
     }
     return {};
 }
@@ -297,7 +298,7 @@ ApiResult<void> EngineClient::join(const JoinRequest& request) {
 ApiResult<void> EngineClient::leave(bool force) {
     auto res = call(http::verb::post, force ? "/swarm/leave?force=true" : "/swarm/leave", {}, timeouts_.join);
     if (!res) {
-        return std::unexpected(res.error());
+        return sb::unexpected(res.error());
     }
     return {};
 }

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstddef>
-#include <expected>
 #include <memory>
 #include <string>
+#include "common/expected.hpp"
 
 #include <boost/beast/http/verb.hpp>
 #include <boost/system/error_code.hpp>
@@ -50,8 +50,8 @@ struct TransportLimits {
 class Transport {
   public:
     virtual ~Transport() = default;
-    virtual std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                                   Duration timeout) = 0;
+    virtual sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
+                                                                  Duration timeout) = 0;
     virtual const Endpoint& endpoint() const = 0;
 };
 
@@ -68,6 +68,6 @@ std::unique_ptr<Transport> make_unix_socket_transport(const Endpoint& endpoint, 
 std::unique_ptr<Transport> make_named_pipe_transport(const Endpoint& endpoint, TransportLimits limits);
 
 // Whether host:port accepts a TCP connection within `timeout` (the swarm port check before a join).
-std::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout);
+sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout);
 
 }  // namespace sb

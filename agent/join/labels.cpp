@@ -45,7 +45,7 @@ ApiResult<LabelUpdate> merge_labels(EngineApi& manager, const std::string& node_
         }
         last = updated.error();
         if (last.kind != ApiErrorKind::out_of_sequence) {
-            return std::unexpected(last);
+            return sb::unexpected(last);
         }
         log.info("node {} changed while we labelled it (update out of sequence); reading it again", node_id);
     }

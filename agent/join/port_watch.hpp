@@ -49,7 +49,6 @@ class PortWatch {
     };
     Watched* find(const std::string& addr);
     const Watched* find(const std::string& addr) const;
-    Duration jittered();
 
     PortWatchPolicy policy_;
     UniformRandom random_;

@@ -59,7 +59,7 @@ void preflight(JoinContext& ctx) {
         ApiError last;
         if (ping) {
             auto version = local.version();
-            auto info = version ? local.info() : ApiResult<EngineInfo>(std::unexpected(version.error()));
+            auto info = version ? local.info() : ApiResult<EngineInfo>(sb::unexpected(version.error()));
             if (info) {
                 ctx.local_version = *version;
                 ctx.local_info = *info;

@@ -42,10 +42,10 @@ inline TransportError make_transport_error(const boost::system::error_code& ec, 
 // `connect(handler)` starts connecting (and handshaking) the stream and calls handler(error_code).
 // `close()` aborts everything outstanding on the stream.
 template <class Stream, class Connect, class Close>
-std::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context& ioc, Stream& stream,
-                                                         Connect&& connect, Close&& close,
-                                                         const HttpRequest& request, const std::string& host,
-                                                         Duration timeout, std::size_t body_limit) {
+sb::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context& ioc, Stream& stream,
+                                                        Connect&& connect, Close&& close,
+                                                        const HttpRequest& request, const std::string& host,
+                                                        Duration timeout, std::size_t body_limit) {
     namespace http = boost::beast::http;
     using boost::system::error_code;
 
@@ -98,11 +98,11 @@ std::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context
         e.ec = boost::asio::error::timed_out;
         e.timed_out = true;
         e.message = std::string("no answer within ") + format_duration(timeout) + " (" + failed_step + ")";
-        return std::unexpected(std::move(e));
+        return sb::unexpected(std::move(e));
     }
     close();
     if (failure) {
-        return std::unexpected(make_transport_error(failure, failed_step));
+        return sb::unexpected(make_transport_error(failure, failed_step));
     }
     auto& res = parser.get();
     HttpResponse out;

@@ -36,8 +36,8 @@ TransportError open_timed_out(const std::string& pipe, Duration timeout) {
 
 // Opens the client end of the pipe. While every instance is busy (the engine serves another client, or is
 // starting), waits with WaitNamedPipeW, but never past `deadline`.
-std::expected<win32::UniqueHandle, TransportError> open_pipe(const std::string& pipe,
-                                                             Clock::time_point deadline, Duration timeout) {
+sb::expected<win32::UniqueHandle, TransportError> open_pipe(const std::string& pipe,
+                                                            Clock::time_point deadline, Duration timeout) {
     const std::wstring name = win32::widen(pipe);
     for (;;) {
         // SECURITY_ANONYMOUS: the engine learns who connects from the access check, it need not impersonate
@@ -49,20 +49,20 @@ std::expected<win32::UniqueHandle, TransportError> open_pipe(const std::string& 
         }
         DWORD error = ::GetLastError();
         if (error != ERROR_PIPE_BUSY) {
-            return std::unexpected(pipe_error(error, pipe));
+            return sb::unexpected(pipe_error(error, pipe));
         }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
-            return std::unexpected(open_timed_out(pipe, timeout));
+            return sb::unexpected(open_timed_out(pipe, timeout));
         }
         // Returns when an instance is free (then another client may still win it: loop) or on timeout.
         if (!::WaitNamedPipeW(name.c_str(), static_cast<DWORD>(left.count()))) {
             error = ::GetLastError();
             if (error == ERROR_SEM_TIMEOUT) {
-                return std::unexpected(open_timed_out(pipe, timeout));
+                return sb::unexpected(open_timed_out(pipe, timeout));
             }
             if (error != ERROR_PIPE_BUSY) {
-                return std::unexpected(pipe_error(error, pipe));
+                return sb::unexpected(pipe_error(error, pipe));
             }
         }
     }
@@ -72,19 +72,19 @@ class NamedPipeTransport final : public detail::EndpointTransport {
   public:
     using EndpointTransport::EndpointTransport;
 
-    std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                           Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
+                                                          Duration timeout) override {
         const auto deadline = Clock::now() + timeout;
         auto handle = open_pipe(endpoint().path, deadline, timeout);
         if (!handle) {
-            return std::unexpected(std::move(handle.error()));
+            return sb::unexpected(std::move(handle.error()));
         }
         asio::io_context ioc;
         asio::windows::stream_handle pipe(ioc);
         boost::system::error_code ec;
         pipe.assign(handle->get(), ec);
         if (ec) {
-            return std::unexpected(detail::make_transport_error(ec, "connect"));
+            return sb::unexpected(detail::make_transport_error(ec, "connect"));
         }
         handle->release();  // the stream_handle owns it now
         auto left = std::chrono::duration_cast<Duration>(deadline - Clock::now());

@@ -15,8 +15,8 @@ class TcpTransport final : public detail::EndpointTransport {
   public:
     using EndpointTransport::EndpointTransport;
 
-    std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                           Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
+                                                          Duration timeout) override {
         asio::io_context ioc;
         tcp::resolver resolver(ioc);
         tcp::socket socket(ioc);
@@ -38,7 +38,7 @@ std::unique_ptr<Transport> make_tcp_transport(const Endpoint& endpoint, Transpor
     return std::make_unique<TcpTransport>(endpoint, limits);
 }
 
-std::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout) {
+sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout) {
     asio::io_context ioc;
     tcp::resolver resolver(ioc);
     tcp::socket socket(ioc);
@@ -62,10 +62,10 @@ std::expected<void, TransportError> probe_tcp(const std::string& host, std::uint
         e.ec = asio::error::timed_out;
         e.timed_out = true;
         e.message = "connect: no answer within " + format_duration(timeout);
-        return std::unexpected(e);
+        return sb::unexpected(e);
     }
     if (result) {
-        return std::unexpected(detail::make_transport_error(result, "connect"));
+        return sb::unexpected(detail::make_transport_error(result, "connect"));
     }
     return {};
 }

@@ -56,8 +56,8 @@ class TlsTransport final : public detail::EndpointTransport {
     TlsTransport(Endpoint ep, const TlsOptions& tls, TransportLimits limits)
         : EndpointTransport(std::move(ep), limits), verify_(tls.verify), context_(make_context(tls)) {}
 
-    std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                           Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
+                                                          Duration timeout) override {
         asio::io_context ioc;
         tcp::resolver resolver(ioc);
         ssl::stream<tcp::socket> stream(ioc, *context_);
@@ -102,9 +102,10 @@ class TlsTransport final : public detail::EndpointTransport {
             !result && (result.error().ec.category() == asio::error::get_ssl_category() ||
                         result.error().ec.category() == ssl::error::get_stream_category());
         if (!result && (ssl_failure || handshaking) && !result.error().timed_out) {
-            result.error().tls = true;
-            result.error().message =
-                "TLS handshake with " + endpoint().authority() + " failed: " + result.error().ec.message();
+            TransportError e = result.error();
+            e.tls = true;
+            e.message = "TLS handshake with " + endpoint().authority() + " failed: " + e.ec.message();
+            return sb::unexpected(std::move(e));
         }
         return result;
     }

@@ -17,8 +17,8 @@ class UnixSocketTransport final : public detail::EndpointTransport {
   public:
     using EndpointTransport::EndpointTransport;
 
-    std::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                           Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
+                                                          Duration timeout) override {
         asio::io_context ioc;
         stream_protocol::socket socket(ioc);
         return detail::run_exchange(

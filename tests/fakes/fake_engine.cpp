@@ -106,21 +106,21 @@ void FakeEngine::add_member(FakeEngine& other, bool manager) {
 
 ApiResult<void> FakeEngine::ping() {
     if (auto e = refuse()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     return {};
 }
 
 ApiResult<VersionInfo> FakeEngine::version() {
     if (auto e = refuse()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     return VersionInfo{"20.10.24+dfsg1", "1.41", "1.12", os_type, "amd64", "6.1.0"};
 }
 
 ApiResult<EngineInfo> FakeEngine::info() {
     if (auto e = refuse()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     EngineInfo i;
     i.id = "engine-" + hostname_;
@@ -158,25 +158,25 @@ ApiResult<EngineInfo> FakeEngine::info() {
 
 ApiResult<SwarmInfo> FakeEngine::swarm() {
     if (auto e = refuse_control()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     return SwarmInfo{cluster->id, Secret(cluster->worker_token), Secret(cluster->manager_token)};
 }
 
 ApiResult<Node> FakeEngine::node(std::string_view id) {
     if (auto e = refuse_control()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     auto it = cluster->nodes.find(std::string(id));
     if (it == cluster->nodes.end()) {
-        return std::unexpected(err(404, "node " + std::string(id) + " not found"));
+        return sb::unexpected(err(404, "node " + std::string(id) + " not found"));
     }
     return it->second;
 }
 
 ApiResult<std::vector<Node>> FakeEngine::nodes() {
     if (auto e = refuse_control()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     std::vector<Node> out;
     for (const auto& [id, n] : cluster->nodes) {
@@ -189,24 +189,24 @@ ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t versi
                                         const nlohmann::json& spec) {
     ++update_calls;
     if (auto e = refuse_control()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     auto it = cluster->nodes.find(std::string(id));
     if (it == cluster->nodes.end()) {
-        return std::unexpected(err(404, "node " + std::string(id) + " not found"));
+        return sb::unexpected(err(404, "node " + std::string(id) + " not found"));
     }
     if (cluster->out_of_sequence_left > 0 || version != it->second.version) {
         if (cluster->out_of_sequence_left > 0) {
             --cluster->out_of_sequence_left;
             ++it->second.version;  // someone else updated the node meanwhile
         }
-        return std::unexpected(err(500, "rpc error: code = Unknown desc = update out of sequence"));
+        return sb::unexpected(err(500, "rpc error: code = Unknown desc = update out of sequence"));
     }
     if (!spec.contains("Role") || spec["Role"] == "") {
-        return std::unexpected(err(400, "invalid Role: \"\""));
+        return sb::unexpected(err(400, "invalid Role: \"\""));
     }
     if (!spec.contains("Availability") || spec["Availability"] == "") {
-        return std::unexpected(err(400, "invalid Availability: \"\""));
+        return sb::unexpected(err(400, "invalid Availability: \"\""));
     }
     auto& n = it->second;
     n.spec = spec;
@@ -225,15 +225,15 @@ ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t versi
 
 ApiResult<void> FakeEngine::remove_node(std::string_view id, bool force) {
     if (auto e = refuse_control()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     auto it = cluster->nodes.find(std::string(id));
     if (it == cluster->nodes.end()) {
-        return std::unexpected(err(404, "node " + std::string(id) + " not found"));
+        return sb::unexpected(err(404, "node " + std::string(id) + " not found"));
     }
     if (it->second.state != "down" && !force) {
-        return std::unexpected(err(400, "rpc error: code = FailedPrecondition desc = node " +
-                                            std::string(id) + " is not down and can't be removed"));
+        return sb::unexpected(err(400, "rpc error: code = FailedPrecondition desc = node " + std::string(id) +
+                                           " is not down and can't be removed"));
     }
     cluster->nodes.erase(it);
     return {};
@@ -244,20 +244,20 @@ ApiResult<void> FakeEngine::join(const JoinRequest& request) {
     join_remote_addrs.push_back(request.remote_addr);
     join_tokens.push_back(request.token.reveal());
     if (auto e = refuse()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     if (cluster || !local_state_override.empty()) {
-        return std::unexpected(
+        return sb::unexpected(
             err(503,
                 "This node is already part of a swarm. Use \"docker swarm leave\" to leave this "
                 "swarm and join another one."));
     }
     if (request.listen_addr.empty()) {
-        return std::unexpected(err(400, "invalid ListenAddr \"\": invalid empty address"));
+        return sb::unexpected(err(400, "invalid ListenAddr \"\": invalid empty address"));
     }
     auto* target = world_.by_swarm_addr(request.remote_addr);
     if (target == nullptr || !target->swarm_port_open || !target->cluster || !target->is_manager) {
-        return std::unexpected(
+        return sb::unexpected(
             err(503,
                 "rpc error: code = Unavailable desc = connection error: desc = \"transport: Error "
                 "while dialing dial tcp " +
@@ -266,15 +266,15 @@ ApiResult<void> FakeEngine::join(const JoinRequest& request) {
     const auto& token = request.token.reveal();
     auto& s = *target->cluster;
     if (token.rfind("SWMTKN-1-", 0) != 0) {
-        return std::unexpected(err(500, "invalid join token"));
+        return sb::unexpected(err(500, "invalid join token"));
     }
     if (digest_of(token) != digest_of(s.worker_token)) {
-        return std::unexpected(
+        return sb::unexpected(
             err(500, "remote CA does not match fingerprint. Expected: " + std::string(64, 'f')));
     }
     bool as_manager = token == s.manager_token;
     if (!as_manager && token != s.worker_token) {
-        return std::unexpected(err(
+        return sb::unexpected(err(
             400,
             "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster"));
     }
@@ -297,17 +297,17 @@ ApiResult<void> FakeEngine::join(const JoinRequest& request) {
 ApiResult<void> FakeEngine::leave(bool force) {
     ++leave_calls;
     if (auto e = refuse()) {
-        return std::unexpected(*e);
+        return sb::unexpected(*e);
     }
     if (!local_state_override.empty()) {
         local_state_override.clear();
         return {};
     }
     if (!cluster) {
-        return std::unexpected(err(503, "This node is not part of a swarm"));
+        return sb::unexpected(err(503, "This node is not part of a swarm"));
     }
     if (is_manager && !force) {
-        return std::unexpected(
+        return sb::unexpected(
             err(503,
                 "You are attempting to leave the swarm on a node that is participating as a "
                 "manager. Removing the last manager erases all current state of the swarm. Use "
@@ -391,7 +391,7 @@ class FakeConnection final : public EngineApi {
         ApiError e;
         e.kind = ApiErrorKind::unreachable;
         e.message = "connect: Connection refused";
-        return std::unexpected(e);
+        return sb::unexpected(e);
     }
     FakeEngine* target_;
     std::string addr_;

@@ -1,6 +1,6 @@
 #include "common/backoff.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <set>
 

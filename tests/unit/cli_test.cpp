@@ -2,7 +2,7 @@
 
 #include "agent/cli.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include "common/exit_code.hpp"
 #include "common/logging.hpp"

@@ -1,6 +1,6 @@
 #include "agent/config.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <filesystem>
 #include <fstream>

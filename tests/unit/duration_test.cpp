@@ -1,6 +1,6 @@
 #include "common/duration.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 using namespace sb;
 

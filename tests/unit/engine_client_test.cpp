@@ -2,7 +2,7 @@
 
 #include "common/engine_client.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <chrono>
 

@@ -2,7 +2,7 @@
 
 #include "agent/join/join_flow.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <fstream>
 

@@ -1,6 +1,6 @@
 #include "agent/node_labels.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 using namespace sb;
 

@@ -1,6 +1,6 @@
 #include "common/logging.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/formatter.h>

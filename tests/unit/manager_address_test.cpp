@@ -1,6 +1,6 @@
 #include "agent/manager_address.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 using namespace sb;
 

@@ -4,7 +4,7 @@
 
 #include "agent/join/port_watch.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <condition_variable>
 #include <mutex>

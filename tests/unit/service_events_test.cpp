@@ -1,6 +1,6 @@
 #include "agent/service/service_events.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <spdlog/sinks/base_sink.h>
 #include <mutex>

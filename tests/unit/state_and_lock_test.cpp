@@ -1,4 +1,4 @@
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <atomic>
 #include <filesystem>

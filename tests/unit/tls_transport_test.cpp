@@ -1,7 +1,7 @@
 // The TLS transport against an in-process TLS server that, like dockerd with --tlsverify, requires a client
 // certificate signed by its CA. Only in builds with OpenSSL.
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <atomic>
 #include <thread>

@@ -2,7 +2,7 @@
 
 #include "agent/watch.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <thread>
 

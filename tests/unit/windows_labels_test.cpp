@@ -3,7 +3,7 @@
 
 #include "agent/node_labels.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 using namespace sb;
 

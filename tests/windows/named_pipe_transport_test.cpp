@@ -3,7 +3,7 @@
 
 #include "tests/windows/pipe_test_server.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <chrono>
 

@@ -3,7 +3,7 @@
 
 #include "agent/platform/platform.hpp"
 
-#include <doctest/doctest.h>
+#include "sb_doctest.hpp"
 
 #include <windows.h>
 
