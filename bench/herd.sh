@@ -44,7 +44,7 @@ for ((k = 1; k <= N; k++)); do
   PIDS+=($!)
 done
 t_started=$(now_ms)
-say "all $N started in $(((t_started - t_start)))ms; waiting ${WAIT}s"
+say "all $N started in $((t_started - t_start))ms; waiting ${WAIT}s"
 # Per-second samples, for the peak.
 peak=0
 prev=$(syn_counter_read 1 2375)

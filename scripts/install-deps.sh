@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever of the given package groups is missing. Fast when everything is present.
-# Usage: scripts/install-deps.sh build|lab|windows|package|lint ...
+# Usage: scripts/install-deps.sh build|lab|windows|package|lint|bench ...
 set -euo pipefail
 
 declare -A groups=(
@@ -9,6 +9,7 @@ declare -A groups=(
   [windows]="g++-mingw-w64-x86-64 wine wine64"
   [package]="dpkg-dev file systemd shellcheck"
   [lint]="clang-format shellcheck"
+  [bench]="iptables gnuplot-nox python3"
 )
 
 missing=()

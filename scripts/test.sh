@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started=$SECONDS
-scripts/install-deps.sh build lab package lint
+scripts/install-deps.sh build lab package lint bench
 
 echo "== build (Linux) =="
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
