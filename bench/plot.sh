@@ -13,14 +13,14 @@ for v in acs ours ours_blackholed ours_hanging ours_garbage; do
   awk -F, -v v="$v" 'NR > 1 && $3 == v && $4 != "nan" { print $1, $4 }' "$CSV" >"$TMP/$v.dat"
 done
 gnuplot <<GP
-set terminal pngcairo size 900,500 font "sans,10"
+set terminal pngcairo size 900,560 font "sans,10"
 set output "$PNG"
-set title "From swarm init returning to the node Ready (acs-engine loop) / Ready and labelled (swarm-bootstrap, defaults)"
+set title "swarm init returned -> node Ready (acs-engine loop) or Ready and labelled (swarm-bootstrap, defaults)"
 set xlabel "trial (agents started 20-40 s before swarm init)"
 set ylabel "seconds"
 set yrange [0:*]
 set grid ytics
-set key outside right top
+set key outside bottom center horizontal
 set xtics 1
 plot "$TMP/acs.dat" using 1:2 with linespoints lw 2 pt 7 title "acs-engine loop (5 s)", \
      "$TMP/ours.dat" using 1:2 with linespoints lw 2 pt 5 title "swarm-bootstrap", \

@@ -116,7 +116,7 @@ ApiResult<bool> EngineClient::learn_version(const std::string& header) {
     std::lock_guard lock(mutex_);
     if (header.empty()) {
         headers_name_version_ = false;
-        return false;
+        return ApiResult<bool>(boost::system::in_place_value, false);
     }
     auto chosen = choose_api_version(header);
     if (chosen.empty()) {
@@ -125,7 +125,7 @@ ApiResult<bool> EngineClient::learn_version(const std::string& header) {
     if (!version_) {
         version_ = chosen;
     }
-    return true;
+    return ApiResult<bool>(boost::system::in_place_value, true);
 }
 
 ApiResult<std::string> EngineClient::prefix() {
