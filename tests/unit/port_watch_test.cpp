@@ -256,7 +256,26 @@ TEST_CASE("a hanging manager does not delay a ready one: the first ready manager
     };
     h.m1.swarm_port_open = true;  // accepts connections (and never answers on the API)
     Threads threads;
-    h.services.spawn = [&](std::function<void()> f) { threads.spawn(std::move(f)); };
+    // Virtual time runs on while the loop waits, so each task is given (up to 5 s of real time) to finish or
+    // to start hanging before the loop goes on: the outcome no longer depends on how fast threads get
+    // scheduled.
+    h.services.spawn = [&](std::function<void()> f) {
+        auto done = std::make_shared<bool>(false);
+        int entered_before = 0;
+        {
+            std::lock_guard lock(hang->mutex);
+            entered_before = hang->entered;
+        }
+        threads.spawn([f = std::move(f), done, hang] {
+            f();
+            std::lock_guard lock(hang->mutex);
+            *done = true;
+            hang->cv.notify_all();
+        });
+        std::unique_lock lock(hang->mutex);
+        hang->cv.wait_for(lock, std::chrono::seconds(5),
+                          [&] { return *done || hang->entered > entered_before; });
+    };
 
     auto r = run_join(h.config, h.services);
     CHECK(r.outcome == JoinOutcome::joined);
