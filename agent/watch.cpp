@@ -4,6 +4,7 @@
 #include "agent/join/manager_probe.hpp"
 #include "agent/join/stale_nodes.hpp"
 #include "agent/node_labels.hpp"
+#include "agent/platform/memory.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 
@@ -31,7 +32,7 @@ class KeepaliveClock final : public Clock {
 
 }  // namespace
 
-HealthCheck check_node(const Config& config, Services& services) {
+HealthCheck check_node(const Config& config, Services& services, WatchState& state) {
     auto& log = sb::log("watch");
     auto info = services.local->info();
     if (!info) {
@@ -41,52 +42,88 @@ HealthCheck check_node(const Config& config, Services& services) {
     if (!s.active()) {
         return {Health::needs_join, "the local engine is not in the swarm (state " + s.local_state + ")"};
     }
-    std::vector<ManagerSpec> specs;
-    for (const auto& m : config.managers) {
-        if (auto spec = parse_manager_spec(m)) {
-            specs.push_back(*spec);
+    auto client = [&](const Endpoint& ep) -> EngineApi& {
+        auto& c = state.clients[ep.url()];
+        if (!c) {
+            c = std::shared_ptr<EngineApi>(services.connect_manager(ep));
+        }
+        return *c;
+    };
+    // The node as a manager sees it, with the labels: the manager that answered last is asked first, and only
+    // when it does not answer are all managers probed.
+    std::optional<Node> node;
+    EngineApi* manager = nullptr;
+    std::string manager_name;
+    if (state.last_manager) {
+        auto& api = client(*state.last_manager);
+        auto n = api.node(s.node_id);
+        if (n) {
+            node = *n;
+            manager = &api;
+            manager_name = state.last_manager->authority();
+        } else if (n.error().kind == ApiErrorKind::not_found) {
+            return {Health::needs_join,
+                    "manager " + state.last_manager->authority() + " no longer knows node " + s.node_id};
+        } else {
+            state.last_manager.reset();
         }
     }
-    std::map<std::string, std::unique_ptr<EngineApi>> clients;
-    auto probes = probe_managers(expand_managers(specs, config.tls, services.resolve),
-                                 [&](const Endpoint& ep) -> EngineApi& {
-                                     auto& c = clients[ep.url()];
-                                     if (!c) {
-                                         c = services.connect_manager(ep);
-                                     }
-                                     return *c;
-                                 });
-    for (const auto& p : probes) {
-        if (!p.ready) {
-            continue;
-        }
-        auto node = p.ready->api->node(s.node_id);
-        if (!node) {
-            if (node.error().kind == ApiErrorKind::not_found) {
-                return {Health::needs_join,
-                        "manager " + p.endpoint.authority() + " no longer knows node " + s.node_id};
+    if (!node) {
+        std::vector<ManagerSpec> specs;
+        for (const auto& m : config.managers) {
+            if (auto spec = parse_manager_spec(m)) {
+                specs.push_back(*spec);
             }
-            continue;
         }
-        auto version = services.local->version();
-        Labels wanted = platform_labels(*info, version ? *version : VersionInfo{});
-        for (const auto& [k, v] : config.labels) {
-            wanted[k] = v;
+        auto probes = probe_managers(expand_managers(specs, config.tls, services.resolve), client);
+        for (const auto& p : probes) {
+            if (!p.ready) {
+                continue;
+            }
+            auto n = p.ready->api->node(s.node_id);
+            if (!n) {
+                if (n.error().kind == ApiErrorKind::not_found) {
+                    return {Health::needs_join,
+                            "manager " + p.endpoint.authority() + " no longer knows node " + s.node_id};
+                }
+                continue;
+            }
+            node = *n;
+            manager = p.ready->api;
+            manager_name = p.endpoint.authority();
+            state.last_manager = p.endpoint;
+            break;
         }
-        auto labelled = ensure_labels(*p.ready->api, s.node_id, wanted, config.dry_run);
-        if (labelled && *labelled == LabelUpdate::updated) {
-            log.warn("labels of node {} had been changed; restored the ones this agent owns", s.node_id);
-        } else if (!labelled) {
-            log.warn("cannot check the labels of node {}: {}", s.node_id, labelled.error().describe());
-        }
-        if (config.prune_stale_nodes) {
-            // A twin left by a reimage goes `down` only ~12 s after the new node joined: look again every
-            // check.
-            prune_stale_entries(*p.ready->api, s.node_id, info->name, config.dry_run);
-        }
-        return {Health::healthy, "node " + s.node_id + " is " + node->state};
     }
-    return {Health::unknown, "no manager answers"};
+    if (!node) {
+        return {Health::unknown, "no manager answers"};
+    }
+    if (!state.local_version) {
+        if (auto version = services.local->version()) {
+            state.local_version = *version;
+        }
+    }
+    Labels wanted = platform_labels(*info, state.local_version ? *state.local_version : VersionInfo{});
+    for (const auto& [k, v] : config.labels) {
+        wanted[k] = v;
+    }
+    auto labelled = ensure_labels(*manager, *node, wanted, config.dry_run);
+    if (labelled && *labelled == LabelUpdate::updated) {
+        log.warn("labels of node {} had been changed; restored the ones this agent owns", s.node_id);
+    } else if (!labelled) {
+        log.warn("cannot check the labels of node {} on {}: {}", s.node_id, manager_name,
+                 labelled.error().describe());
+    }
+    if (config.prune_stale_nodes) {
+        // A twin left by a reimage goes `down` only ~12 s after the new node joined: look again every check.
+        prune_stale_entries(*manager, s.node_id, info->name, config.dry_run);
+    }
+    return {Health::healthy, "node " + s.node_id + " is " + node->state};
+}
+
+HealthCheck check_node(const Config& config, Services& services) {
+    WatchState state;
+    return check_node(config, services, state);
 }
 
 int watch_and_heal(const Config& config, Services& services, service::Supervisor& supervisor,
@@ -110,11 +147,30 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
                     ready_sent = true;
                 }
                 supervisor.status("member: node " + result.node_id);
+                WatchState state;
+                if (!result.local_version.api_version.empty()) {
+                    state.local_version = result.local_version;
+                }
+                if (!result.manager.empty()) {
+                    // The manager the join used answers the first check (a swarm address is no API).
+                    for (const auto& m : config.managers) {
+                        auto spec = parse_manager_spec(m);
+                        if (!spec) {
+                            continue;
+                        }
+                        for (const auto& ep : expand_managers({*spec}, config.tls, services.resolve)) {
+                            if (ep.authority() == result.manager) {
+                                state.last_manager = ep;
+                            }
+                        }
+                    }
+                }
+                release_unused_memory();
                 for (;;) {
                     if (!clock.sleep_for(config.interval, services.stop)) {
                         return 0;
                     }
-                    auto health = check_node(config, watched);
+                    auto health = check_node(config, watched, state);
                     if (health.health == Health::needs_join) {
                         log.warn("healing: {}; joining again", health.reason);
                         supervisor.status("healing: " + health.reason);

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
+#include <optional>
 
 #include "agent/join/join_flow.hpp"
 #include "agent/service/service_host.hpp"
@@ -14,8 +17,18 @@ struct HealthCheck {
     std::string reason;
 };
 
+// What the checks keep from one interval to the next, so that an idle check costs one request to the local
+// engine (/info) and one to a manager (GET /nodes/<id>): the manager clients (their API version negotiated
+// once), the manager that answered last, and the local engine's /version (for the labels).
+struct WatchState {
+    std::map<std::string, std::shared_ptr<EngineApi>> clients;
+    std::optional<Endpoint> last_manager;
+    std::optional<VersionInfo> local_version;
+};
+
 // One quiet look at the node: is the local engine active, does a manager still know the node, are the labels
 // this agent owns still there (restored if not). Logs only what it changes or finds wrong.
+HealthCheck check_node(const Config& config, Services& services, WatchState& state);
 HealthCheck check_node(const Config& config, Services& services);
 
 // Service mode: join, then every interval check and heal, until stop. Never gives up: each join cycle has the

@@ -1,6 +1,7 @@
 #include "agent/wiring.hpp"
 
 #include <random>
+#include <thread>
 
 #include "common/error.hpp"
 
@@ -22,14 +23,16 @@ RealServices::RealServices(const Config& config, std::stop_token stop) {
     TlsOptions tls = config.tls_options;
     services_.connect_manager = [tls](const Endpoint& ep) { return connect_engine(ep, tls); };
     services_.resolve = resolve_host;
-    services_.probe_swarm_port = [](const std::string& host,
-                                    std::uint16_t port) -> sb::expected<void, std::string> {
-        auto r = probe_tcp(host, port, Duration(3000));
+    services_.probe_swarm_port = [](const std::string& host, std::uint16_t port,
+                                    Duration timeout) -> sb::expected<void, std::string> {
+        auto r = probe_tcp(host, port, timeout);
         if (!r) {
             return sb::unexpected(r.error().message);
         }
         return {};
     };
+    // Probes and connects end on their own (each has a timeout); nothing waits for a slow one.
+    services_.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };
     services_.stop = std::move(stop);
 }
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/expected.hpp"
 #include "common/version.hpp"
 
 namespace sb {
@@ -102,6 +103,31 @@ std::optional<std::string> EngineClient::negotiated_version() const {
     return version_;
 }
 
+ApiError EngineClient::too_old(const std::string& engine_version) const {
+    ApiError e;
+    e.status = 0;
+    e.kind = ApiErrorKind::api_version;
+    e.message = "engine at " + address() + " speaks API " + engine_version + ", older than the " +
+                api_version_min + " this agent needs; upgrade Docker on that machine";
+    return e;
+}
+
+ApiResult<bool> EngineClient::learn_version(const std::string& header) {
+    std::lock_guard lock(mutex_);
+    if (header.empty()) {
+        headers_name_version_ = false;
+        return ApiResult<bool>(boost::system::in_place_value, false);
+    }
+    auto chosen = choose_api_version(header);
+    if (chosen.empty()) {
+        return sb::unexpected(too_old(header));
+    }
+    if (!version_) {
+        version_ = chosen;
+    }
+    return ApiResult<bool>(boost::system::in_place_value, true);
+}
+
 ApiResult<std::string> EngineClient::prefix() {
     {
         std::lock_guard lock(mutex_);
@@ -109,22 +135,27 @@ ApiResult<std::string> EngineClient::prefix() {
             return "/v" + *version_;
         }
     }
-    auto v = version();
-    if (!v) {
-        return sb::unexpected(v.error());
-    }
-    auto chosen = choose_api_version(v->api_version);
-    if (chosen.empty()) {
-        ApiError e;
-        e.status = 0;
-        e.kind = ApiErrorKind::api_version;
-        e.message = "engine at " + address() + " speaks API " + v->api_version + ", older than the " +
-                    api_version_min + " this agent needs; upgrade Docker on that machine";
-        return sb::unexpected(e);
+    // As the docker CLI does: GET /_ping names the version in its headers.
+    HttpRequest ping;
+    ping.target = "/_ping";
+    if (auto res = transport_->round_trip(ping, timeouts_.request); !res) {
+        return sb::unexpected(api_error_from_transport(res.error()));
+    } else if (auto learnt = learn_version(res->api_version); !learnt) {
+        return sb::unexpected(learnt.error());
+    } else if (!*learnt) {
+        auto v = version();
+        if (!v) {
+            return sb::unexpected(v.error());
+        }
+        auto chosen = choose_api_version(v->api_version);
+        if (chosen.empty()) {
+            return sb::unexpected(too_old(v->api_version));
+        }
+        std::lock_guard lock(mutex_);
+        version_ = chosen;
     }
     std::lock_guard lock(mutex_);
-    version_ = chosen;
-    return "/v" + chosen;
+    return "/v" + *version_;
 }
 
 ApiResult<HttpResponse> EngineClient::call(http::verb method, const std::string& path, std::string body,
@@ -132,18 +163,35 @@ ApiResult<HttpResponse> EngineClient::call(http::verb method, const std::string&
     HttpRequest req;
     req.method = method;
     req.body = std::move(body);
+    bool learn = false;
     if (versioned) {
-        auto p = prefix();
-        if (!p) {
-            return sb::unexpected(p.error());
+        {
+            std::lock_guard lock(mutex_);
+            if (version_) {
+                req.target = "/v" + *version_ + path;
+            } else if (method == http::verb::get && headers_name_version_) {
+                req.target = path;  // the engine's own version this once; its answer names it
+                learn = true;
+            }
         }
-        req.target = *p + path;
+        if (req.target.empty()) {
+            auto p = prefix();
+            if (!p) {
+                return sb::unexpected(p.error());
+            }
+            req.target = *p + path;
+        }
     } else {
         req.target = path;
     }
     auto res = transport_->round_trip(req, timeout);
     if (!res) {
         return sb::unexpected(api_error_from_transport(res.error()));
+    }
+    if (learn || path == "/_ping") {
+        if (auto learnt = learn_version(res->api_version); !learnt) {
+            return sb::unexpected(learnt.error());
+        }
     }
     if (res->status >= 300) {
         ApiError e;

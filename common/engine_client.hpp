@@ -18,8 +18,11 @@ struct ClientTimeouts {
     Duration update{20'000};
 };
 
-// The Engine API over HTTP. Negotiates the API version on first use (GET /version, unprefixed) and then
-// prefixes every path with /vX.Y, the lower of the engine's version and api_version_max.
+// The Engine API over HTTP. Every path is prefixed with /vX.Y, the lower of the engine's API version and
+// api_version_max, learnt once per client and without a request of its own where possible: from the
+// Api-Version header of the first answer (a GET sent before the version is known goes unprefixed, which the
+// engine serves at its own version), or of GET /_ping (0.65 ms of the engine's CPU, against 2.35 ms for
+// /version, which is the fallback when an engine or proxy sends no such header).
 class EngineClient final : public EngineApi {
   public:
     EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts = {});
@@ -46,11 +49,15 @@ class EngineClient final : public EngineApi {
     ApiResult<nlohmann::json> call_json(boost::beast::http::verb method, const std::string& path,
                                         Duration timeout);
     ApiResult<std::string> prefix();
+    // Adopts the version an answer's Api-Version header names; false when there was none.
+    ApiResult<bool> learn_version(const std::string& header);
+    ApiError too_old(const std::string& engine_version) const;
 
     std::unique_ptr<Transport> transport_;
     ClientTimeouts timeouts_;
     mutable std::mutex mutex_;
     std::optional<std::string> version_;
+    bool headers_name_version_ = true;  // until an answer came without Api-Version
 };
 
 // Picks the API version to speak: the engine's, capped at ours. Empty when the engine is older than

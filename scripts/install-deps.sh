@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, with apt, whatever of the given package groups is missing. Fast when everything is present.
-# Usage: scripts/install-deps.sh build|lab|windows|package|lint|fuzz|systemd ...
+# Usage: scripts/install-deps.sh build|lab|windows|package|lint|fuzz|systemd|bench ...
 set -euo pipefail
 
 declare -A groups=(
@@ -11,6 +11,7 @@ declare -A groups=(
   [lint]="clang-format shellcheck cloud-init nodejs"
   [fuzz]="clang-14 libfuzzer-14-dev libclang-rt-14-dev"
   [systemd]="systemd-container debootstrap zstd util-linux"
+  [bench]="iptables gnuplot-nox python3"
 )
 
 missing=()

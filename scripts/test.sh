@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 started=$SECONDS
 # Everything up front, so the builds below that run in the background never wait for apt.
-scripts/install-deps.sh build lab package lint systemd fuzz windows
+scripts/install-deps.sh build lab package lint systemd fuzz windows bench
 
 echo "== build (Linux, Release, warnings as errors) =="
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSB_WARNINGS_AS_ERRORS=ON >/dev/null

@@ -23,12 +23,16 @@ JoinContext::JoinContext(const Config& c, Services& s)
       backoff(BackoffPolicy{c.backoff_initial, c.backoff_max, 2.0}, s.random) {}
 
 EngineApi& JoinContext::manager_client(const Endpoint& ep) {
+    return *shared_manager_client(ep);
+}
+
+std::shared_ptr<EngineApi> JoinContext::shared_manager_client(const Endpoint& ep) {
     auto key = ep.url();
     auto it = clients.find(key);
     if (it == clients.end()) {
-        it = clients.emplace(key, services.connect_manager(ep)).first;
+        it = clients.emplace(key, std::shared_ptr<EngineApi>(services.connect_manager(ep))).first;
     }
-    return *it->second;
+    return it->second;
 }
 
 bool JoinContext::pause(Duration step) {

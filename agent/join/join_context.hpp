@@ -9,10 +9,12 @@
 #include <string>
 
 #include "agent/config.hpp"
+#include "agent/join/port_watch.hpp"
 #include "agent/manager_address.hpp"
 #include "common/backoff.hpp"
 #include "common/clock.hpp"
 #include "common/engine_api.hpp"
+#include "common/expected.hpp"
 
 namespace sb {
 
@@ -23,9 +25,14 @@ struct Services {
     EngineApi* local = nullptr;  // the local engine
     std::function<std::unique_ptr<EngineApi>(const Endpoint&)> connect_manager;
     Resolver resolve;
-    // Whether a manager's swarm port accepts a TCP connection.
-    std::function<sb::expected<void, std::string>(const std::string& host, std::uint16_t port)>
+    // Whether a manager's swarm port accepts a TCP connection within `timeout`.
+    std::function<sb::expected<void, std::string>(const std::string& host, std::uint16_t port,
+                                                  Duration timeout)>
         probe_swarm_port;
+    // Runs background work (API probes, swarm-port connects) on its own thread. Unset: runs it inline, at
+    // once (the unit tests' deterministic default).
+    std::function<void(std::function<void()>)> spawn;
+    PortWatchPolicy port_watch;
     std::stop_token stop;
 };
 
@@ -48,6 +55,7 @@ struct JoinResult {
     std::string role;
     Labels labels;  // the labels this agent owns, as applied
     bool labelled = false;
+    VersionInfo local_version;  // the local engine's /version, for the watch loop's label checks
     int attempts = 0;
 };
 
@@ -65,8 +73,9 @@ struct JoinContext {
     std::optional<ReadyManager> manager;  // set by wait-manager when a manager's API answered
     std::vector<std::string>
         swarm_addrs;  // token-file mode without an API: managers' swarm ports that accept
-    std::map<std::string, std::unique_ptr<EngineApi>>
-        clients;  // one client per manager endpoint, kept across rounds
+    // One client per manager endpoint, kept across rounds (the API version is negotiated once). Shared with
+    // the background probes, which may outlive a round (a hanging manager).
+    std::map<std::string, std::shared_ptr<EngineApi>> clients;
     bool left_stale_state = false;
     std::set<std::string> warned_plain_tcp;  // managers already warned about, once per join
     JoinResult result;
@@ -74,6 +83,7 @@ struct JoinContext {
     JoinContext(const Config& c, Services& s);
 
     EngineApi& manager_client(const Endpoint& ep);
+    std::shared_ptr<EngineApi> shared_manager_client(const Endpoint& ep);
     // Sleeps for the next backoff step, bounded by the deadline. Returns false when stop was requested.
     bool pause(Duration step);
     // "attempt 7, next in 3.2s, 14m12s left"

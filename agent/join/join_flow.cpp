@@ -63,6 +63,7 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
         demote_manager(ctx, ctx.result.manager);
     }
     ctx.result.attempts = round;
+    ctx.result.local_version = ctx.local_version;
     if (config.dry_run && !member) {
         ctx.result.outcome = JoinOutcome::dry_run;
         phases::apply_labels(ctx);

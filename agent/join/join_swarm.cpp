@@ -105,7 +105,7 @@ bool join_swarm(JoinContext& ctx) {
         }
         auto [host, port] = *split;
         // An unreachable RemoteAddrs[0] costs 20 s and leaves the engine pending: check the port first.
-        if (auto open = ctx.services.probe_swarm_port(host, port); !open) {
+        if (auto open = ctx.services.probe_swarm_port(host, port, Duration(3000)); !open) {
             log.info("swarm port {} not reachable: {}; trying the next manager", addr, open.error());
             continue;
         }

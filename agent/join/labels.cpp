@@ -1,16 +1,20 @@
 #include "agent/join/labels.hpp"
 
+#include "common/expected.hpp"
 #include "common/logging.hpp"
 
 namespace sb {
 
-ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node_id, const Labels& wanted,
-                                     bool dry_run) {
+namespace {
+
+ApiResult<LabelUpdate> merge_labels(EngineApi& manager, const std::string& node_id, std::optional<Node> known,
+                                    const Labels& wanted, bool dry_run) {
     auto& log = sb::log("label");
     constexpr int max_attempts = 5;
     ApiError last;
     for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-        auto node = manager.node(node_id);
+        ApiResult<Node> node = known ? ApiResult<Node>(*known) : manager.node(node_id);
+        known.reset();
         if (!node) {
             return sb::unexpected(node.error());
         }
@@ -46,6 +50,18 @@ ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node
         log.info("node {} changed while we labelled it (update out of sequence); reading it again", node_id);
     }
     return sb::unexpected(last);
+}
+
+}  // namespace
+
+ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node_id, const Labels& wanted,
+                                     bool dry_run) {
+    return merge_labels(manager, node_id, std::nullopt, wanted, dry_run);
+}
+
+ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const Node& current, const Labels& wanted,
+                                     bool dry_run) {
+    return merge_labels(manager, current.id, current, wanted, dry_run);
 }
 
 }  // namespace sb

@@ -13,5 +13,9 @@ enum class LabelUpdate { unchanged, updated, would_update };
 // Returns the API error when the manager refuses or keeps racing.
 ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const std::string& node_id, const Labels& wanted,
                                      bool dry_run);
+// The same, starting from the node as just read (the watch loop's one GET per interval): no second GET when
+// nothing changes.
+ApiResult<LabelUpdate> ensure_labels(EngineApi& manager, const Node& current, const Labels& wanted,
+                                     bool dry_run);
 
 }  // namespace sb

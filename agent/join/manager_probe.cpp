@@ -6,8 +6,30 @@ namespace sb {
 
 namespace {
 
-ManagerProbe probe_one(EngineApi& api, const Endpoint& ep) {
+// GET /swarm's 503s, said the way a progress line should say them.
+ApiError not_ready(ApiError e) {
+    if (e.kind != ApiErrorKind::not_manager) {
+        return e;
+    }
+    if (e.message.find("Worker nodes") != std::string::npos) {
+        e.message = "a worker, not a manager";
+    } else if (e.message.find("being prepared") != std::string::npos) {
+        e.message = "not an active swarm manager yet (the swarm is being set up)";
+    } else {
+        e.message = "not an active swarm manager (no swarm yet)";
+    }
+    return e;
+}
+
+}  // namespace
+
+ManagerProbe probe_manager(EngineApi& api, const Endpoint& ep) {
     ManagerProbe p{ep, std::nullopt, std::nullopt};
+    auto swarm = api.swarm();
+    if (!swarm) {
+        p.error = not_ready(swarm.error());
+        return p;
+    }
     auto info = api.info();
     if (!info) {
         p.error = info.error();
@@ -32,23 +54,16 @@ ManagerProbe probe_one(EngineApi& api, const Endpoint& ep) {
         p.error = e;
         return p;
     }
-    auto swarm = api.swarm();
-    if (!swarm) {
-        p.error = swarm.error();
-        return p;
-    }
     p.ready = ReadyManager{&api, *info, *swarm};
     return p;
 }
-
-}  // namespace
 
 std::vector<ManagerProbe> probe_managers(const std::vector<Endpoint>& endpoints,
                                          const std::function<EngineApi&(const Endpoint&)>& client) {
     std::vector<std::future<ManagerProbe>> pending;
     for (const auto& ep : endpoints) {
         EngineApi& api = client(ep);
-        pending.push_back(std::async(std::launch::async, [&api, ep] { return probe_one(api, ep); }));
+        pending.push_back(std::async(std::launch::async, [&api, ep] { return probe_manager(api, ep); }));
     }
     std::vector<ManagerProbe> out;
     for (auto& f : pending) {

@@ -7,22 +7,54 @@
 
 namespace sb::phases {
 
+namespace {
+
+Labels wanted_labels(const JoinContext& ctx) {
+    Labels wanted = platform_labels(ctx.local_info, ctx.local_version);
+    for (const auto& [k, v] : ctx.config.labels) {
+        wanted[k] = v;
+    }
+    return wanted;
+}
+
+}  // namespace
+
 void verify(JoinContext& ctx) {
     auto& log = sb::log("verify");
     int attempt = 0;
     std::string last;
+    bool local_active = false;
     for (;;) {
         ++attempt;
-        auto info = ctx.services.local->info();
-        if (info && info->swarm.active() && !info->swarm.node_id.empty()) {
-            ctx.local_info = *info;
-            ctx.result.node_id = info->swarm.node_id;
-            if (!ctx.manager) {
-                log.info("the local engine is active as node {}; no manager API to confirm it",
-                         info->swarm.node_id);
-                return;
+        // Once the local engine says active, only the manager's view is polled.
+        if (!local_active) {
+            auto info = ctx.services.local->info();
+            if (info && info->swarm.active() && !info->swarm.node_id.empty()) {
+                local_active = true;
+                ctx.local_info = *info;
+                ctx.result.node_id = info->swarm.node_id;
+                if (!ctx.manager) {
+                    log.info("the local engine is active as node {}; no manager API to confirm it",
+                             info->swarm.node_id);
+                    return;
+                }
+            } else {
+                last = info ? "local swarm state " + info->swarm.local_state + " " + info->swarm.error
+                            : "local engine: " + info.error().describe();
             }
-            auto node = ctx.manager->api->node(info->swarm.node_id);
+        }
+        if (local_active) {
+            auto node = ctx.manager->api->node(ctx.result.node_id);
+            if (node && !ctx.result.labelled) {
+                // Labelled as soon as the manager knows the node, while it becomes Ready: whatever waits for
+                // the node (a scheduler, a deployment script) sees it labelled the moment it is Ready. A
+                // failure here is retried, with the backoff, by apply_labels.
+                auto wanted = wanted_labels(ctx);
+                if (ensure_labels(*ctx.manager->api, *node, wanted, ctx.config.dry_run)) {
+                    ctx.result.labelled = true;
+                    ctx.result.labels = wanted;
+                }
+            }
             if (node && node->state == "ready" &&
                 (ctx.config.role == Role::worker || node->reachability == "reachable")) {
                 ctx.result.role = node->role;
@@ -33,9 +65,6 @@ void verify(JoinContext& ctx) {
             last = node ? "manager sees the node " + node->state +
                               (node->reachability.empty() ? "" : ", " + node->reachability)
                         : "manager: " + node.error().describe();
-        } else {
-            last = info ? "local swarm state " + info->swarm.local_state + " " + info->swarm.error
-                        : "local engine: " + info.error().describe();
         }
         if (ctx.deadline.expired()) {
             throw Failure(ExitCode::manager_deadline,
@@ -44,9 +73,14 @@ void verify(JoinContext& ctx) {
                               "); check the network between this node and the managers "
                               "(ports 2377, 7946, 4789)");
         }
-        // Readiness follows within a second or two: poll briskly rather than with the full backoff.
-        auto next = std::min(ctx.config.backoff_initial, Duration(500));
-        log.info("waiting for the node to become ready: {}; {}", last, ctx.progress(attempt, next));
+        // A joined node is Ready within about a second: poll briskly (a GET /nodes/<id> costs the manager
+        // little) rather than with the backoff, and say so only now and then.
+        auto next = std::min(ctx.config.backoff_initial, Duration(100));
+        if (attempt % 10 == 1) {
+            log.info("waiting for the node to become ready: {}; {}", last, ctx.progress(attempt, next));
+        } else {
+            log.debug("waiting for the node to become ready: {}; {}", last, ctx.progress(attempt, next));
+        }
         if (!ctx.pause(next)) {
             throw Stopped{};
         }
@@ -55,10 +89,10 @@ void verify(JoinContext& ctx) {
 
 void apply_labels(JoinContext& ctx) {
     auto& log = sb::log("label");
-    Labels wanted = platform_labels(ctx.local_info, ctx.local_version);
-    for (const auto& [k, v] : ctx.config.labels) {
-        wanted[k] = v;
+    if (ctx.result.labelled) {
+        return;  // done while verify waited for the node to be Ready
     }
+    Labels wanted = wanted_labels(ctx);
     ctx.result.labels = wanted;
     if (!ctx.manager) {
         log.warn(

@@ -412,8 +412,8 @@ Services fake_services(FakeWorld& world, Clock& clock, FakeEngine& local, std::u
     services.local = &local;
     services.connect_manager = [&world](const Endpoint& ep) { return world.connect(ep); };
     services.resolve = [](const std::string&) { return std::vector<std::string>{}; };
-    services.probe_swarm_port = [&world](const std::string& host,
-                                         std::uint16_t port) -> sb::expected<void, std::string> {
+    services.probe_swarm_port = [&world](const std::string& host, std::uint16_t port,
+                                         Duration) -> sb::expected<void, std::string> {
         auto* e = world.by_swarm_addr(join_host_port(host, port));
         if (e != nullptr && e->swarm_port_open) {
             return {};

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$1"
 command -v shellcheck >/dev/null || { echo "SKIP: shellcheck is not installed"; exit 77; }
-files=(.ci/run scripts/*.sh tests/integration/*.sh tests/faults/*.sh tests/systemd/*.sh tests/windows/*.sh tests/lint/*.sh)
+files=(.ci/run scripts/*.sh tests/integration/*.sh tests/faults/*.sh tests/systemd/*.sh tests/windows/*.sh tests/lint/*.sh bench/*.sh)
 # Each directory's .shellcheckrc applies to the scripts in it (shellcheck looks next to each file).
 shellcheck "${files[@]}"
 echo "ok - ${#files[@]} scripts clean ($(shellcheck --version | sed -n 's/^version: //p'))"

@@ -18,6 +18,9 @@ namespace {
 
 TestResponse engine(const HttpTestServer::Request& req) {
     std::string t(req.target());
+    if (t != "/_ping" && t != "/version" && t.rfind("/v1.", 0) != 0) {
+        t = "/v1.41" + t;  // unprefixed: the engine serves it at its own version
+    }
     if (t == "/version") {
         return {
             200,
@@ -73,7 +76,30 @@ TEST_CASE("the API version is negotiated once and prefixes every path") {
     CHECK(client.negotiated_version() == "1.41");
     REQUIRE(client.info());
     auto targets = server.targets();
-    CHECK(targets == std::vector<std::string>{"/_ping", "/version", "/v1.41/info", "/v1.41/info"});
+    // The version came with /_ping's Api-Version header: no GET /version.
+    CHECK(targets == std::vector<std::string>{"/_ping", "/v1.41/info", "/v1.41/info"});
+}
+
+TEST_CASE(
+    "without a ping, the first GET goes unprefixed and its answer names the version: no extra request") {
+    HttpTestServer server(engine);
+    auto client = client_for(server);
+    auto swarm = client.swarm();  // a 503 names the version too
+    REQUIRE_FALSE(swarm);
+    CHECK(swarm.error().kind == ApiErrorKind::not_manager);
+    CHECK(client.negotiated_version() == "1.41");
+    REQUIRE(client.info());
+    CHECK(server.targets() == std::vector<std::string>{"/swarm", "/v1.41/info"});
+}
+
+TEST_CASE("a POST before the version is known negotiates it with GET /_ping first") {
+    HttpTestServer server(engine);
+    auto client = client_for(server);
+    JoinRequest req;
+    req.remote_addr = "10.0.0.1:2377";
+    req.token = Secret("garbage");
+    CHECK_FALSE(client.join(req));
+    CHECK(server.targets() == std::vector<std::string>{"/_ping", "/v1.41/swarm/join"});
 }
 
 TEST_CASE("choose_api_version caps at ours and refuses engines that are too old") {

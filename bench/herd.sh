@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# bench/herd.sh [N]: N agents with the default settings and --dry-run, each with its own lock and state file, all
+# on one lab node sharing its engine, wait for a manager (lab node 1) that has no swarm yet. Prints the new API
+# connections per second the manager received while they waited (a SYN counter on :2375 inside its namespace),
+# then `swarm init` and the distribution of the agents' times to be ready to join (a token in hand and the swarm
+# port open: the dry run exits right then), from init returning. Writes $SB_BENCH_OUT/herd.csv.
+# Then the real herd: SB_HERD_REAL (default 12) real engines run `join` with defaults, started before the swarm
+# exists; all must be Ready and labelled within 3 s of init (polling the manager's node list every 50 ms).
+# SB_HERD_WAIT (s, default 30) is how long the agents wait before init.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+N=${1:-200}
+WAIT=${SB_HERD_WAIT:-30}
+REAL=${SB_HERD_REAL:-12}
+bench_require
+lab_ensure $((REAL + 1 > 2 ? REAL + 1 : 2))
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sb-bench-herd.XXXXXX")
+CSV="$OUT_DIR/herd.csv"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  syn_counter_del 1 2375
+}
+trap cleanup EXIT
+ulimit -n 65536 2>/dev/null || true
+
+for i in $(seq 1 $((REAL + 1))); do lab leave "$i" >/dev/null 2>&1 || true; done
+M=$(lab_addr 1)
+syn_counter_del 1 2375
+syn_counter_add 1 2375
+
+say "herd: starting $N dry-run agents on node 2 against manager $M (no swarm yet)"
+c0=$(syn_counter_read 1 2375)
+t_start=$(now_ms)
+for ((k = 1; k <= N; k++)); do
+  (
+    ip netns exec "$(lab_ns 2)" "$SB_BIN" join --dry-run --docker-host "unix://$(lab_sock 2)" --manager "$M" \
+      --state-file "$TMP/state.$k" --lock-file "$TMP/lock.$k" >"$TMP/agent.$k.log" 2>&1
+    echo "$? $(date +%s%3N)" >"$TMP/done.$k"
+  ) &
+  PIDS+=($!)
+done
+t_started=$(now_ms)
+say "all $N started in $((t_started - t_start))ms; waiting ${WAIT}s"
+# Per-second samples, for the peak.
+peak=0
+prev=$(syn_counter_read 1 2375)
+samples="$TMP/conn_per_s"
+: >"$samples"
+for ((s = 1; s <= WAIT; s++)); do
+  sleep 1
+  c=$(syn_counter_read 1 2375)
+  echo "$((c - prev))" >>"$samples"
+  ((c - prev > peak)) && peak=$((c - prev))
+  prev=$c
+done
+t_init=$(now_ms)
+c1=$(syn_counter_read 1 2375)
+total=$((c1 - c0))
+window_ms=$((t_init - t_start))
+lab_docker 1 swarm init --advertise-addr "$M" >/dev/null
+t0=$(now_ms)
+# Steady state: the last half of the wait (after the first backoff steps).
+half=$((WAIT / 2))
+steady=$(tail -n "$half" "$samples" | awk '{ s += $1 } END { if (NR) printf "%.1f", s / NR; else print "nan" }')
+
+for p in "${PIDS[@]}"; do wait "$p" || true; done
+PIDS=()
+echo "agent,exit_code,seconds_after_init" >"$CSV"
+: >"$TMP/ready.values"
+failed=0
+for ((k = 1; k <= N; k++)); do
+  read -r rc t_end <"$TMP/done.$k" || { rc=nan t_end=0; }
+  s=$(awk -v a="$t_end" -v b="$t0" 'BEGIN { printf "%.3f", (a - b) / 1000 }')
+  echo "$k,$rc,$s" >>"$CSV"
+  if [[ $rc == 0 ]] && grep -q 'dry run: would join' "$TMP/agent.$k.log"; then
+    echo "$s" >>"$TMP/ready.values"
+  else
+    failed=$((failed + 1))
+  fi
+done
+within=$(awk '$1 <= 1.5 { n++ } END { print n + 0 }' "$TMP/ready.values")
+echo "herd of $N dry-run agents, defaults, one shared local engine:"
+echo "  new API connections to the manager while waiting ($(awk -v w="$window_ms" 'BEGIN { printf "%.1f", w / 1000 }') s from the first start to init): $total in total, $(awk -v t="$total" -v w="$window_ms" 'BEGIN { printf "%.1f", t / (w / 1000) }')/s average, peak ${peak}/s in one second, ${steady}/s over the last ${half}s"
+echo "  after init: $(stats ready_s "$TMP/ready.values"); $within of $N ready within 1.5 s; failed=$failed"
+echo "csv: $CSV"
+
+# The real herd.
+if ((REAL > 0)); then
+  for i in $(seq 1 $((REAL + 1))); do lab leave "$i" >/dev/null 2>&1 || true; done
+  say "real herd: $REAL engines (nodes 2..$((REAL + 1))) join with defaults"
+  want=()
+  for ((i = 2; i <= REAL + 1; i++)); do
+    ip netns exec "$(lab_ns "$i")" "$SB_BIN" join --docker-host "unix://$(lab_sock "$i")" --manager "$M" \
+      --state-file "$TMP/real-state.$i" --lock-file "$TMP/real-lock.$i" >"$TMP/real.$i.log" 2>&1 &
+    PIDS+=($!)
+    want+=("$(lab_host "$i")=labelled")
+  done
+  "$PYTHON" "$BENCH_DIR/tools.py" watch-nodes "$(lab_sock 1)" $((${SB_HERD_REAL_WAIT:-20} + 30)) "${want[@]}" >"$TMP/real.ready.abs" &
+  watcher=$!
+  sleep "${SB_HERD_REAL_WAIT:-20}"
+  lab_docker 1 swarm init --advertise-addr "$M" >/dev/null
+  t0=$(now_ms)
+  wait "$watcher"
+  awk -v t0="$t0" '{ if ($2 == "nan") print $1, "nan"; else printf "%s %.3f\n", $1, ($2 - t0) / 1000 }' "$TMP/real.ready.abs" >"$TMP/real.ready"
+  failed=0
+  for p in "${PIDS[@]}"; do wait "$p" || failed=$((failed + 1)); done
+  PIDS=()
+  awk '$2 != "nan" { print $2 }' "$TMP/real.ready" >"$TMP/real.values"
+  echo "host,seconds_after_init" >"$OUT_DIR/herd-real.csv"
+  awk '{ print $1 "," $2 }' "$TMP/real.ready" >>"$OUT_DIR/herd-real.csv"
+  within=$(awk '$1 <= 3 { n++ } END { print n + 0 }' "$TMP/real.values")
+  echo "real herd of $REAL engines, defaults: $(stats ready_labelled_s "$TMP/real.values"); $within of $REAL Ready and labelled within 3 s; agents failed=$failed"
+  echo "csv: $OUT_DIR/herd-real.csv"
+  for i in $(seq 1 $((REAL + 1))); do lab leave "$i" >/dev/null 2>&1 || true; done
+fi

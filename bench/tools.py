@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Small helpers for the benchmarks (standard library only).
+
+  watch-nodes SOCK TIMEOUT_S HOST=ready|labelled ...
+      Polls the manager's GET /nodes through its unix socket every 50 ms and prints "HOST EPOCH_MS" once HOST is
+      Ready (and, for "labelled", carries the os label), EPOCH_MS being when that poll was sent; "HOST nan" at
+      the timeout. Start it before `swarm init`, so that its own start-up is not measured.
+  hang PORT ...       accepts connections and never answers (a manager that hangs)
+  garbage PORT ...    accepts connections and answers bytes that are not HTTP, then closes
+  count-proxy LISTEN_SOCK TARGET_SOCK COUNT_FILE
+      A unix-socket proxy that counts connections (one Engine API request each: the agent never reuses them)
+      and writes the count to COUNT_FILE after each one.
+"""
+import asyncio
+import http.client
+import json
+import socket
+import sys
+import time
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path, timeout=2.0):
+        super().__init__("localhost", timeout=timeout)
+        self.path = path
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(self.timeout)
+        s.connect(self.path)
+        self.sock = s
+
+
+def watch_nodes(sock, timeout_s, wanted):
+    want = dict(w.split("=", 1) for w in wanted)
+    found = {}
+    end = time.time() + float(timeout_s)
+    while len(found) < len(want) and time.time() < end:
+        tick = time.time()
+        try:
+            c = UnixHTTPConnection(sock)
+            c.request("GET", "/nodes")
+            nodes = json.loads(c.getresponse().read())
+            c.close()
+        except Exception:
+            nodes = []
+        seen = tick
+        if isinstance(nodes, list):
+            for n in nodes:
+                host = n.get("Description", {}).get("Hostname", "")
+                if host not in want or host in found:
+                    continue
+                if n.get("Status", {}).get("State") != "ready":
+                    continue
+                if want[host] == "labelled" and "os" not in (n.get("Spec", {}).get("Labels") or {}):
+                    continue
+                found[host] = seen
+        time.sleep(max(0.0, 0.05 - (time.time() - tick)))
+    for host in want:
+        print(host, "%d" % int(found[host] * 1000) if host in found else "nan")
+
+
+async def serve(ports, handler):
+    servers = [await asyncio.start_server(handler, "0.0.0.0", int(p)) for p in ports]
+    await asyncio.gather(*(s.serve_forever() for s in servers))
+
+
+async def hang_handler(reader, writer):
+    try:
+        while await reader.read(4096):
+            pass
+    finally:
+        writer.close()
+
+
+async def garbage_handler(reader, writer):
+    try:
+        writer.write(b"\x16\x03\x01\x00\x05garbage, not HTTP at all\r\n\r\n\x00\xff")
+        await writer.drain()
+    finally:
+        writer.close()
+
+
+def count_proxy(listen, target, count_file):
+    count = 0
+
+    async def pipe(r, w):
+        try:
+            while True:
+                data = await r.read(65536)
+                if not data:
+                    break
+                w.write(data)
+                await w.drain()
+        except Exception:
+            pass
+        finally:
+            w.close()
+
+    async def handle(reader, writer):
+        nonlocal count
+        count += 1
+        with open(count_file, "w") as f:
+            f.write("%d\n" % count)
+        try:
+            tr, tw = await asyncio.open_unix_connection(target)
+        except Exception:
+            writer.close()
+            return
+        await asyncio.gather(pipe(reader, tw), pipe(tr, writer))
+
+    async def main():
+        with open(count_file, "w") as f:
+            f.write("0\n")
+        server = await asyncio.start_unix_server(handle, listen)
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    cmd, args = argv[1], argv[2:]
+    if cmd == "watch-nodes":
+        watch_nodes(args[0], args[1], args[2:])
+    elif cmd == "hang":
+        asyncio.run(serve(args, hang_handler))
+    elif cmd == "garbage":
+        asyncio.run(serve(args, garbage_handler))
+    elif cmd == "count-proxy":
+        count_proxy(args[0], args[1], args[2])
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
