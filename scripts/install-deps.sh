@@ -22,6 +22,11 @@ for group in "$@"; do
       missing+=("$pkg")
     fi
   done
+  # Debian's nodejs comes without npm (the lint group's PowerShell grammar is an npm package); other builds of
+  # nodejs bring their own, and Debian's npm would conflict with them.
+  if [[ $group == lint ]] && ! command -v npm >/dev/null; then
+    missing+=(npm)
+  fi
 done
 
 if ((${#missing[@]})); then
