@@ -5,7 +5,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -62,18 +62,21 @@ Cert make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key
     return cert;
 }
 
+// Through a memory BIO and an ofstream: no FILE* (a wide path on Windows), one code path on both platforms.
 void write_pem(const std::filesystem::path& path, X509* cert, EVP_PKEY* key) {
-    FILE* f = std::fopen(path.c_str(), "w");
-    if (f == nullptr) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+    if (!bio || (cert != nullptr && PEM_write_bio_X509(bio.get(), cert) == 0) ||
+        (key != nullptr &&
+         PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 0)) {
+        throw std::runtime_error("cannot encode PEM for " + path.string());
+    }
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    std::ofstream out(path, std::ios::binary);
+    out.write(data, size);
+    if (!out) {
         throw std::runtime_error("cannot write " + path.string());
     }
-    if (cert != nullptr) {
-        PEM_write_X509(f, cert);
-    }
-    if (key != nullptr) {
-        PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-    }
-    std::fclose(f);
 }
 
 }  // namespace
