@@ -78,6 +78,7 @@ struct JoinContext {
     std::map<std::string, std::shared_ptr<EngineApi>> clients;
     bool left_stale_state = false;
     std::set<std::string> warned_plain_tcp;  // managers already warned about, once per join
+    std::set<std::string> took_no_join;      // managers (authorities) that were ready but took no join
     JoinResult result;
 
     JoinContext(const Config& c, Services& s);

@@ -13,6 +13,7 @@ namespace {
 
 // Moves the --manager entries that expand to AUTHORITY (HOST:PORT) to the back of the list.
 void demote_manager(JoinContext& ctx, const std::string& authority) {
+    ctx.took_no_join.insert(authority);
     std::stable_partition(ctx.managers.begin(), ctx.managers.end(), [&](const ManagerSpec& spec) {
         for (const auto& ep : expand_managers({spec}, ctx.config.tls, ctx.services.resolve)) {
             if (ep.authority() == authority) {

@@ -140,11 +140,17 @@ void wait_manager(JoinContext& ctx) {
                 }
                 auto& m = it->second;
                 m.in_flight = false;
-                if (done->probe.ready) {
+                // A manager that took no join last time wins only once every manager has had that chance:
+                // one that looks ready but cannot take a join must not win every round.
+                const bool passed_over =
+                    ctx.took_no_join.contains(m.ep.authority()) && ctx.took_no_join.size() < current.size();
+                if (done->probe.ready && !passed_over) {
                     adopt(done->probe);
                     return;
                 }
-                m.last = done->probe.error;
+                m.last = done->probe.ready
+                             ? ApiError{0, "ready, but took no join last time", ApiErrorKind::other, false}
+                             : done->probe.error;
                 if (fatal(*m.last)) {
                     throw Failure(ExitCode::join_rejected,
                                   "manager " + m.ep.authority() + " refused the connection: " +
