@@ -37,8 +37,10 @@ c0=$(syn_counter_read 1 2375)
 t_start=$(now_ms)
 for ((k = 1; k <= N; k++)); do
   (
-    ip netns exec "$(lab_ns 2)" "$SB_BIN" join --dry-run --docker-host "unix://$(lab_sock 2)" --manager "$M" \
-      --state-file "$TMP/state.$k" --lock-file "$TMP/lock.$k" >"$TMP/agent.$k.log" 2>&1
+    # shellcheck disable=SC2086 # SB_HERD_ARGS: extra agent arguments, split on purpose
+    ip netns exec "$(lab_ns 2)" /usr/bin/time -f '%U %S' -o "$TMP/cpu.$k" "$SB_BIN" join --dry-run \
+      --docker-host "unix://$(lab_sock 2)" --manager "$M" --state-file "$TMP/state.$k" \
+      --lock-file "$TMP/lock.$k" ${SB_HERD_ARGS:-} >"$TMP/agent.$k.log" 2>&1
     echo "$? $(date +%s%3N)" >"$TMP/done.$k"
   ) &
   PIDS+=($!)
@@ -59,16 +61,25 @@ for ((s = 1; s <= WAIT; s++)); do
 done
 t_init=$(now_ms)
 c1=$(syn_counter_read 1 2375)
+# CPU time (clock ticks) of the manager's and the local engine's dockerd, and of the waiting agents, at init.
+manager_cpu0=$(cpu_ticks "$(<"$SB_LAB_DIR/n1/dockerd.pid")")
+local_cpu0=$(cpu_ticks "$(<"$SB_LAB_DIR/n2/dockerd.pid")")
+agents_cpu0=0
+for p in $(pgrep -f -- "--state-file $TMP/state\\."); do agents_cpu0=$((agents_cpu0 + $(cpu_ticks "$p"))); done
 total=$((c1 - c0))
 window_ms=$((t_init - t_start))
 lab_docker 1 swarm init --advertise-addr "$M" >/dev/null
 t0=$(now_ms)
+echo "$t0" >"$TMP/t_init"
 # Steady state: the last half of the wait (after the first backoff steps).
 half=$((WAIT / 2))
 steady=$(tail -n "$half" "$samples" | awk '{ s += $1 } END { if (NR) printf "%.1f", s / NR; else print "nan" }')
 
 for p in "${PIDS[@]}"; do wait "$p" || true; done
 PIDS=()
+manager_cpu=$(($(cpu_ticks "$(<"$SB_LAB_DIR/n1/dockerd.pid")") - manager_cpu0))
+local_cpu=$(($(cpu_ticks "$(<"$SB_LAB_DIR/n2/dockerd.pid")") - local_cpu0))
+agents_cpu=$(cat "$TMP"/cpu.* | awk -v t0="$agents_cpu0" -v hz="$(getconf CLK_TCK)" '{ s += $1 + $2 } END { printf "%.2f", s - t0 / hz }')
 echo "agent,exit_code,seconds_after_init" >"$CSV"
 : >"$TMP/ready.values"
 failed=0
@@ -86,6 +97,9 @@ within=$(awk '$1 <= 1.5 { n++ } END { print n + 0 }' "$TMP/ready.values")
 echo "herd of $N dry-run agents, defaults, one shared local engine:"
 echo "  new API connections to the manager while waiting ($(awk -v w="$window_ms" 'BEGIN { printf "%.1f", w / 1000 }') s from the first start to init): $total in total, $(awk -v t="$total" -v w="$window_ms" 'BEGIN { printf "%.1f", t / (w / 1000) }')/s average, peak ${peak}/s in one second, ${steady}/s over the last ${half}s"
 echo "  after init: $(stats ready_s "$TMP/ready.values"); $within of $N ready within 1.5 s; failed=$failed"
+hz=$(getconf CLK_TCK)
+echo "  CPU after init: manager dockerd $(awk -v t="$manager_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s, local dockerd $(awk -v t="$local_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s, the $N agents ${agents_cpu} s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  agents' logs: $TMP (init at $t0 ms)"
 echo "csv: $CSV"
 
 # The real herd.
