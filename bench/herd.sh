@@ -38,10 +38,15 @@ t_start=$(now_ms)
 for ((k = 1; k <= N; k++)); do
   (
     # shellcheck disable=SC2086 # SB_HERD_ARGS: extra agent arguments, split on purpose
-    ip netns exec "$(lab_ns 2)" /usr/bin/time -f '%U %S' -o "$TMP/cpu.$k" "$SB_BIN" join --dry-run \
-      --docker-host "unix://$(lab_sock 2)" --manager "$M" --state-file "$TMP/state.$k" \
-      --lock-file "$TMP/lock.$k" ${SB_HERD_ARGS:-} >"$TMP/agent.$k.log" 2>&1
-    echo "$? $(date +%s%3N)" >"$TMP/done.$k"
+    ns=$(lab_ns 2) sock=$(lab_sock 2)
+    times >"$TMP/cpu0.$k" # CPU of this subshell's children so far (the two above)
+    ip netns exec "$ns" "$SB_BIN" join --dry-run --docker-host "unix://$sock" --manager "$M" \
+      --state-file "$TMP/state.$k" --lock-file "$TMP/lock.$k" ${SB_HERD_ARGS:-} >"$TMP/agent.$k.log" 2>&1
+    rc=$?
+    # Builtins only from here (no `date`, no `time`): 200 forks would eat the CPU the agents are measured on.
+    end_us=${EPOCHREALTIME/./}
+    echo "$rc $((end_us / 1000))" >"$TMP/done.$k"
+    times >"$TMP/cpu.$k" # the second line: the agent's user and system CPU time
   ) &
   PIDS+=($!)
 done
@@ -68,6 +73,10 @@ agents_cpu0=0
 for p in $(pgrep -f -- "--state-file $TMP/state\\."); do agents_cpu0=$((agents_cpu0 + $(cpu_ticks "$p"))); done
 total=$((c1 - c0))
 window_ms=$((t_init - t_start))
+# SB_HERD_PERF=FILE: a system-wide CPU profile (perf) of the 3 s from init, for finding where the time goes.
+if [[ -n ${SB_HERD_PERF:-} ]]; then
+  perf record -q -a -F 499 -o "$SB_HERD_PERF" -- sleep 3 >/dev/null 2>&1 &
+fi
 lab_docker 1 swarm init --advertise-addr "$M" >/dev/null
 t0=$(now_ms)
 echo "$t0" >"$TMP/t_init"
@@ -79,7 +88,10 @@ for p in "${PIDS[@]}"; do wait "$p" || true; done
 PIDS=()
 manager_cpu=$(($(cpu_ticks "$(<"$SB_LAB_DIR/n1/dockerd.pid")") - manager_cpu0))
 local_cpu=$(($(cpu_ticks "$(<"$SB_LAB_DIR/n2/dockerd.pid")") - local_cpu0))
-agents_cpu=$(cat "$TMP"/cpu.* | awk -v t0="$agents_cpu0" -v hz="$(getconf CLK_TCK)" '{ s += $1 + $2 } END { printf "%.2f", s - t0 / hz }')
+# `times` prints "0m1.234s 0m0.056s"; its second line is the agent's.
+agents_cpu=$(for ((k = 1; k <= N; k++)); do sed -n 2p "$TMP/cpu.$k"; sed -n 2p "$TMP/cpu0.$k"; done | awk -v t0="$agents_cpu0" -v hz="$(getconf CLK_TCK)" '
+  function sec(x) { split(x, a, "m"); sub("s", "", a[2]); return a[1] * 60 + a[2] }
+  { s += (NR % 2 ? 1 : -1) * (sec($1) + sec($2)) } END { printf "%.2f", s - t0 / hz }')
 echo "agent,exit_code,seconds_after_init" >"$CSV"
 : >"$TMP/ready.values"
 failed=0
