@@ -79,5 +79,5 @@ syn_counter_read() {
   ip netns exec "$(lab_ns "$1")" iptables -L INPUT -v -x -n | awk -v c="sb-bench-$2" 'index($0, c) { print $1; exit }'
 }
 
-# cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (0 when it is gone).
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# proc_cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (0 when it is gone).
+proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
