@@ -50,7 +50,7 @@ echo "== background builds: exit $builds_rc =="
 ((builds_rc == 0)) || tail -n 60 build-ahead.log
 phase_done builds-wait
 
-scripts/fuzz.sh 15 || linux_rc=1 # libFuzzer targets, 15 s each (counts with the Linux tests)
+scripts/fuzz.sh 20 || linux_rc=1 # libFuzzer targets, 20 s each, two at a time (counts with the Linux tests)
 phase_done fuzz
 
 asan_rc=0
