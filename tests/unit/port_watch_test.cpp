@@ -143,6 +143,30 @@ struct Threads {
     }
 };
 
+// Virtual time runs on while the loop waits, so each background task is given (up to 5 s of real time) to
+// finish or to start hanging before the loop goes on: the outcome does not depend on how fast threads get
+// scheduled.
+std::function<void(std::function<void()>)> spawn_finished_or_hanging(Threads& threads,
+                                                                     std::shared_ptr<Hang> hang) {
+    return [&threads, hang](std::function<void()> f) {
+        auto done = std::make_shared<bool>(false);
+        int entered_before = 0;
+        {
+            std::lock_guard lock(hang->mutex);
+            entered_before = hang->entered;
+        }
+        threads.spawn([f = std::move(f), done, hang] {
+            f();
+            std::lock_guard lock(hang->mutex);
+            *done = true;
+            hang->cv.notify_all();
+        });
+        std::unique_lock lock(hang->mutex);
+        hang->cv.wait_for(lock, std::chrono::seconds(5),
+                          [&] { return *done || hang->entered > entered_before; });
+    };
+}
+
 struct Herd {
     FakeWorld world;
     FakeClock clock;
@@ -256,26 +280,7 @@ TEST_CASE("a hanging manager does not delay a ready one: the first ready manager
     };
     h.m1.swarm_port_open = true;  // accepts connections (and never answers on the API)
     Threads threads;
-    // Virtual time runs on while the loop waits, so each task is given (up to 5 s of real time) to finish or
-    // to start hanging before the loop goes on: the outcome no longer depends on how fast threads get
-    // scheduled.
-    h.services.spawn = [&](std::function<void()> f) {
-        auto done = std::make_shared<bool>(false);
-        int entered_before = 0;
-        {
-            std::lock_guard lock(hang->mutex);
-            entered_before = hang->entered;
-        }
-        threads.spawn([f = std::move(f), done, hang] {
-            f();
-            std::lock_guard lock(hang->mutex);
-            *done = true;
-            hang->cv.notify_all();
-        });
-        std::unique_lock lock(hang->mutex);
-        hang->cv.wait_for(lock, std::chrono::seconds(5),
-                          [&] { return *done || hang->entered > entered_before; });
-    };
+    h.services.spawn = spawn_finished_or_hanging(threads, hang);
 
     auto r = run_join(h.config, h.services);
     CHECK(r.outcome == JoinOutcome::joined);
@@ -418,23 +423,7 @@ TEST_CASE("a probe still outstanding at the deadline is reported as 'no answer w
     h.m1.init_swarm("clusterA");  // its swarm port is open; its API accepts and never answers
     h.config.timeout = 6s;
     Threads threads;
-    h.services.spawn = [&](std::function<void()> f) {  // as in the test above: finished, or hanging
-        auto done = std::make_shared<bool>(false);
-        int entered_before = 0;
-        {
-            std::lock_guard lock(hang->mutex);
-            entered_before = hang->entered;
-        }
-        threads.spawn([f = std::move(f), done, hang] {
-            f();
-            std::lock_guard lock(hang->mutex);
-            *done = true;
-            hang->cv.notify_all();
-        });
-        std::unique_lock lock(hang->mutex);
-        hang->cv.wait_for(lock, std::chrono::seconds(5),
-                          [&] { return *done || hang->entered > entered_before; });
-    };
+    h.services.spawn = spawn_finished_or_hanging(threads, hang);
     std::string message;
     try {
         run_join(h.config, h.services);
