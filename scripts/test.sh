@@ -33,10 +33,15 @@ log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
 # The sanitizer, fuzzer and Windows builds are CPU work; most Linux tests wait on engines and services. So
-# those builds run now, one after another at the lowest priority, and their tests run after the Linux ones.
-echo "== background builds (ASan+UBSan, libFuzzer, Windows): log in build-ahead.log =="
-SB_BUILD_ONLY=1 nice -n 19 bash -c 'scripts/test-asan.sh && scripts/fuzz.sh && scripts/test-windows.sh' \
-  >build-ahead.log 2>&1 &
+# those builds run now, one after another at the lowest priority, and then the fuzzers' time-bounded runs
+# (libFuzzer, 20 s a target, two at a time) in the CPU the Linux tests leave. The other tests of those builds
+# run after the Linux ones.
+echo "== background builds (ASan+UBSan, libFuzzer, Windows), then fuzzing: log in build-ahead.log =="
+fuzz_log=$log_dir/fuzz.log
+# shellcheck disable=SC2016 # $1 is the inner shell's
+SB_BUILD_ONLY=1 nice -n 19 bash -c '
+  scripts/test-asan.sh && scripts/fuzz.sh && scripts/test-windows.sh || exit 1
+  SB_BUILD_ONLY= scripts/fuzz.sh 20 >"$1" 2>&1 || exit 2' _ "$fuzz_log" >build-ahead.log 2>&1 &
 builds_pid=$!
 
 echo "== tests (Linux) =="
@@ -46,12 +51,16 @@ phase_done tests-linux
 
 builds_rc=0
 wait "$builds_pid" || builds_rc=$?
-echo "== background builds: exit $builds_rc =="
-((builds_rc == 0)) || tail -n 60 build-ahead.log
-phase_done builds-wait
-
-scripts/fuzz.sh 20 || linux_rc=1 # libFuzzer targets, 20 s each, two at a time (counts with the Linux tests)
-phase_done fuzz
+echo "== background builds and fuzzing: exit $builds_rc =="
+((builds_rc != 1)) || tail -n 60 build-ahead.log
+phase_done builds-and-fuzz-wait
+if [[ -s $fuzz_log ]]; then
+  cat "$fuzz_log"
+  ((builds_rc != 2)) || linux_rc=1 # a fuzzer's finding counts with the Linux tests
+else
+  scripts/fuzz.sh 20 || linux_rc=1 # the builds failed before the fuzzers ran: build and run them here
+  phase_done fuzz
+fi
 
 asan_rc=0
 scripts/test-asan.sh || asan_rc=$?
