@@ -208,8 +208,9 @@ query=$(w sc query swarm-bootstrap)
   { pass "state file written, exit code 5"; sed 's/^/     /' "$sb_dir/state.json" | head -12; } ||
   fail "no state.json with exit code 5 after the first join ran out of time"
 
-# Installing again updates the service; with the default --timeout it waits for the engine until it is stopped.
-if ! w "$exe" service install --depends-on RpcSs --no-start --manager 127.0.0.1 >/dev/null; then
+# Installing again updates the service (and keeps the settings not given); with a long --timeout it waits for
+# the engine until it is stopped.
+if ! w "$exe" service install --depends-on RpcSs --no-start --manager 127.0.0.1 --timeout 10m >/dev/null; then
   fail "service install again (an update)"
   exit 1
 fi
