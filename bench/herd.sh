@@ -3,7 +3,9 @@
 # on one lab node sharing its engine, wait for a manager (lab node 1) that has no swarm yet. Prints the new API
 # connections per second the manager received while they waited (a SYN counter on :2375 inside its namespace),
 # then `swarm init` and the distribution of the agents' times to be ready to join (a token in hand and the swarm
-# port open: the dry run exits right then), from init returning. Writes $SB_BENCH_OUT/herd.csv.
+# port open: the dry run exits right then), from init returning, and the CPU the manager's and the local dockerd
+# and the agents spent from init on. Writes $SB_BENCH_OUT/herd.csv (per agent) and herd-summary.csv (the figures).
+# SB_HERD_ARGS adds agent arguments (e.g. "--log-level debug": each probe's answer and time in the agents' logs).
 # Then the real herd: SB_HERD_REAL (default 12) real engines run `join` with defaults, started before the swarm
 # exists; all must be Ready and labelled within 3 s of init (polling the manager's node list every 50 ms).
 # SB_HERD_WAIT (s, default 30) is how long the agents wait before init.
@@ -37,9 +39,16 @@ c0=$(syn_counter_read 1 2375)
 t_start=$(now_ms)
 for ((k = 1; k <= N; k++)); do
   (
-    ip netns exec "$(lab_ns 2)" "$SB_BIN" join --dry-run --docker-host "unix://$(lab_sock 2)" --manager "$M" \
-      --state-file "$TMP/state.$k" --lock-file "$TMP/lock.$k" >"$TMP/agent.$k.log" 2>&1
-    echo "$? $(date +%s%3N)" >"$TMP/done.$k"
+    ns=$(lab_ns 2) sock=$(lab_sock 2)
+    times >"$TMP/cpu0.$k" # CPU of this subshell's children so far (the two above)
+    # shellcheck disable=SC2086 # SB_HERD_ARGS: extra agent arguments, split on purpose
+    ip netns exec "$ns" "$SB_BIN" join --dry-run --docker-host "unix://$sock" --manager "$M" \
+      --state-file "$TMP/state.$k" --lock-file "$TMP/lock.$k" ${SB_HERD_ARGS:-} >"$TMP/agent.$k.log" 2>&1
+    rc=$?
+    # Builtins only from here (no `date`, no `time`): 200 forks would eat the CPU the agents are measured on.
+    end_us=${EPOCHREALTIME/./}
+    echo "$rc $((end_us / 1000))" >"$TMP/done.$k"
+    times >"$TMP/cpu.$k" # the second line: the agent's user and system CPU time
   ) &
   PIDS+=($!)
 done
@@ -59,16 +68,33 @@ for ((s = 1; s <= WAIT; s++)); do
 done
 t_init=$(now_ms)
 c1=$(syn_counter_read 1 2375)
+# CPU time (clock ticks) of the manager's and the local engine's dockerd, and of the waiting agents, at init.
+manager_cpu0=$(proc_cpu_ticks "$(<"$SB_LAB_DIR/n1/dockerd.pid")")
+local_cpu0=$(proc_cpu_ticks "$(<"$SB_LAB_DIR/n2/dockerd.pid")")
+# One awk over all the agents' /proc/PID/stat (a fork per agent would take a second of this loaded machine).
+# shellcheck disable=SC2046 # one path per agent
+agents_cpu0=$(awk '{ s += $14 + $15 } END { print s + 0 }' $(pgrep -f -- "--state-file $TMP/state\\." | sed 's|.*|/proc/&/stat|') 2>/dev/null || echo 0)
 total=$((c1 - c0))
 window_ms=$((t_init - t_start))
+# SB_HERD_PERF=FILE: a system-wide CPU profile (perf) of the 3 s from init, for finding where the time goes.
+if [[ -n ${SB_HERD_PERF:-} ]]; then
+  perf record -q -a -F 499 -o "$SB_HERD_PERF" -- sleep 3 >/dev/null 2>&1 &
+fi
 lab_docker 1 swarm init --advertise-addr "$M" >/dev/null
 t0=$(now_ms)
+echo "$t0" >"$TMP/t_init"
 # Steady state: the last half of the wait (after the first backoff steps).
 half=$((WAIT / 2))
 steady=$(tail -n "$half" "$samples" | awk '{ s += $1 } END { if (NR) printf "%.1f", s / NR; else print "nan" }')
 
 for p in "${PIDS[@]}"; do wait "$p" || true; done
 PIDS=()
+manager_cpu=$(($(proc_cpu_ticks "$(<"$SB_LAB_DIR/n1/dockerd.pid")") - manager_cpu0))
+local_cpu=$(($(proc_cpu_ticks "$(<"$SB_LAB_DIR/n2/dockerd.pid")") - local_cpu0))
+# `times` prints "0m1.234s 0m0.056s"; its second line is the agent's.
+agents_cpu=$(for ((k = 1; k <= N; k++)); do sed -n 2p "$TMP/cpu.$k"; sed -n 2p "$TMP/cpu0.$k"; done | awk -v t0="$agents_cpu0" -v hz="$(getconf CLK_TCK)" '
+  function sec(x) { split(x, a, "m"); sub("s", "", a[2]); return a[1] * 60 + a[2] }
+  { s += (NR % 2 ? 1 : -1) * (sec($1) + sec($2)) } END { printf "%.2f", s - t0 / hz }')
 echo "agent,exit_code,seconds_after_init" >"$CSV"
 : >"$TMP/ready.values"
 failed=0
@@ -86,7 +112,12 @@ within=$(awk '$1 <= 1.5 { n++ } END { print n + 0 }' "$TMP/ready.values")
 echo "herd of $N dry-run agents, defaults, one shared local engine:"
 echo "  new API connections to the manager while waiting ($(awk -v w="$window_ms" 'BEGIN { printf "%.1f", w / 1000 }') s from the first start to init): $total in total, $(awk -v t="$total" -v w="$window_ms" 'BEGIN { printf "%.1f", t / (w / 1000) }')/s average, peak ${peak}/s in one second, ${steady}/s over the last ${half}s"
 echo "  after init: $(stats ready_s "$TMP/ready.values"); $within of $N ready within 1.5 s; failed=$failed"
+hz=$(getconf CLK_TCK)
+echo "  CPU from swarm init on (until the last agent exits): manager dockerd $(awk -v t="$manager_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s, local dockerd $(awk -v t="$local_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s, the $N agents ${agents_cpu} s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  agents' logs: $TMP (init at $t0 ms)"
 echo "csv: $CSV"
+echo "agents,wait_s,connections,connections_per_s,peak_per_s,steady_per_s,ready_p50_s,ready_p90_s,ready_max_s,ready_within_1_5s,failed,manager_cpu_s,local_cpu_s,agents_cpu_s,load_1m" >"$OUT_DIR/herd-summary.csv"
+echo "$N,$WAIT,$total,$(awk -v t="$total" -v w="$window_ms" 'BEGIN { printf "%.1f", t / (w / 1000) }'),$peak,$steady,$(stat_value "$TMP/ready.values" 0.5),$(stat_value "$TMP/ready.values" 0.9),$(stat_value "$TMP/ready.values" 1),$within,$failed,$(awk -v t="$manager_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'),$(awk -v t="$local_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'),$agents_cpu,$(cut -d' ' -f1 /proc/loadavg)" >>"$OUT_DIR/herd-summary.csv"
 
 # The real herd.
 if ((REAL > 0)); then

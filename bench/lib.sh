@@ -78,3 +78,6 @@ syn_counter_del() { ip netns exec "$(lab_ns "$1")" iptables -D INPUT -p tcp --dp
 syn_counter_read() {
   ip netns exec "$(lab_ns "$1")" iptables -L INPUT -v -x -n | awk -v c="sb-bench-$2" 'index($0, c) { print $1; exit }'
 }
+
+# proc_cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (0 when it is gone).
+proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }

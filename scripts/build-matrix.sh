@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The build matrix: every CMake build type with GCC, and one build with Clang 14, each configured the way a user
-# or packager does it (plain `cmake -S . -B DIR -DCMAKE_BUILD_TYPE=X`, default options, default generator) and
-# again as the project's own CI builds it (-DSB_WARNINGS_AS_ERRORS=ON). After each warnings-as-errors build the
-# unit tests run once, to show the binary works. Prints a table; exit 0 when every cell passed.
+# or packager does it (plain `cmake -S . -B DIR -DCMAKE_BUILD_TYPE=X`, default options, default generator).
+# Each build counts its compiler warnings: the project's own builds add only -Werror to these flags
+# (SB_WARNINGS_AS_ERRORS=ON, cmake/warnings.cmake), so a build with 0 warnings is one that also builds with
+# warnings as errors. The unit tests of each build run once, to show the binary works. Prints a table; exit 0
+# when every row built with 0 warnings and its unit tests passed.
 #
 # Usage: scripts/build-matrix.sh [ROW...]
 #   ROW: gcc-Debug gcc-Release gcc-RelWithDebInfo gcc-MinSizeRel clang14-Release (default: all of them)
@@ -72,27 +74,33 @@ for row in "${rows[@]}"; do
   version=$("$cxx" -dumpfullversion -dumpversion 2>/dev/null || true)
   started=$SECONDS
   echo "== build-matrix: $row ($cxx $version), default options ==" >&2
-  user=$(build_one "$matrix_dir/$row" "$cxx" "$type") || failed=1
-  echo "== build-matrix: $row ($cxx $version), warnings as errors ==" >&2
-  werror=$(build_one "$matrix_dir/$row-werror" "$cxx" "$type" -DSB_WARNINGS_AS_ERRORS=ON) || failed=1
+  build=$(build_one "$matrix_dir/$row" "$cxx" "$type") || failed=1
+  if [[ $build == ok ]]; then
+    werror="ok (0 warnings)"
+  elif [[ $build == ok* ]]; then
+    werror="fails: ${build#ok, }"
+    failed=1
+  else
+    werror="-"
+  fi
   unit=skipped
-  if [[ $werror == ok* ]]; then
-    unit_log=$matrix_dir/$row-werror.unit.log
-    if "$matrix_dir/$row-werror/tests/unit/sb_unit_tests" --no-intro >"$unit_log" 2>&1; then
+  if [[ $build == ok* ]]; then
+    unit_log=$matrix_dir/$row.unit.log
+    if "$matrix_dir/$row/tests/unit/sb_unit_tests" --no-intro >"$unit_log" 2>&1; then
       unit="ok ($(grep -oE '[0-9]+ passed' "$unit_log" | head -1 || true))"
     else
       unit="FAILED (see $unit_log)"
       failed=1
     fi
   fi
-  table+=("$(printf '| %-18s | %-14s | %-26s | %-26s | %-24s | %5d |' "$row" "$cxx $version" "$user" "$werror" \
+  table+=("$(printf '| %-18s | %-14s | %-40s | %-24s | %-24s | %5d |' "$row" "$cxx $version" "$build" "$werror" \
     "$unit" $((SECONDS - started)))")
 done
 
-printf '\n| %-18s | %-14s | %-26s | %-26s | %-24s | %5s |\n' build compiler "default options" \
-  "SB_WARNINGS_AS_ERRORS=ON" "unit tests" seconds
+printf '\n| %-18s | %-14s | %-40s | %-24s | %-24s | %5s |\n' build compiler "default options" \
+  "with warnings as errors" "unit tests" seconds
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..20})" "$(printf -- '-%.0s' {1..16})" \
-  "$(printf -- '-%.0s' {1..28})" "$(printf -- '-%.0s' {1..28})" "$(printf -- '-%.0s' {1..26})" \
+  "$(printf -- '-%.0s' {1..42})" "$(printf -- '-%.0s' {1..26})" "$(printf -- '-%.0s' {1..26})" \
   "$(printf -- '-%.0s' {1..7})"
 printf '%s\n' "${table[@]}"
 exit $failed

@@ -2,13 +2,26 @@
 # Builds the libFuzzer targets (clang-14, ASan + UBSan, build-fuzz/) and runs each for SECONDS (default 60).
 # ./scripts/test.sh runs it with 15 s per target. A finding stops with exit 1, names the saved input and how
 # to replay it; turn it into a unit test in tests/unit and a seed in tests/fuzz/corpus/<target>/.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# With --runs N, each target runs until it has executed N inputs, however long that takes.
+# Usage: scripts/fuzz.sh [SECONDS | --runs N] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:-60}
-shift || true
-[[ $seconds =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2; }
+usage() {
+  echo "usage: scripts/fuzz.sh [SECONDS | --runs N] [TARGET...]" >&2
+  exit 2
+}
+budget=(-max_total_time=60)
+if [[ ${1:-} == --runs ]]; then
+  [[ ${2:-} =~ ^[0-9]+$ ]] || usage
+  budget=(-runs="$2")
+  shift 2
+elif [[ -n ${1:-} && $1 =~ ^[0-9]+$ ]]; then
+  budget=(-max_total_time="$1")
+  shift
+elif [[ -n ${1:-} && ! $1 =~ ^[a-z_]+$ ]]; then
+  usage
+fi
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(config_file manager_address duration_labels engine_json http_response state_token)
@@ -28,27 +41,55 @@ echo "fuzz build: $((SECONDS - started)) s"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-findings=0
-for target in "${targets[@]}"; do
-  seeds=tests/fuzz/corpus/$target
-  corpus=$build/corpus/$target   # grows across runs; the committed seeds stay as they are
-  artifacts=$build/findings/$target
+# Runs one target; its report (one line, or the finding with its log) goes to $build/fuzz_TARGET.report.
+run_target() {
+  local target=$1
+  local seeds=tests/fuzz/corpus/$target
+  local corpus=$build/corpus/$target # grows across runs; the committed seeds stay as they are
+  local artifacts=$build/findings/$target
+  local log=$build/fuzz_$target.log report=$build/fuzz_$target.report
   mkdir -p "$corpus" "$artifacts"
-  log=$build/fuzz_$target.log
-  rc=0
-  "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  local rc=0 target_started=$SECONDS
+  "$build/tests/fuzz/fuzz_$target" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "$seeds" >"$log" 2>&1 || rc=$?
+  local execs cov
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)
   if ((rc != 0)); then
+    {
+      echo "fuzz_$target: FINDING after ${execs:-?} executions (exit $rc); the last lines of $log:"
+      tail -n 40 "$log"
+      for artifact in "$artifacts"/*; do
+        [[ -e $artifact ]] && echo "  input: $artifact (replay: $build/tests/fuzz/fuzz_$target $artifact)"
+      done
+    } >"$report"
+    return 0
+  fi
+  echo "fuzz_$target: ${execs:-?} executions in $((SECONDS - target_started)) s, no finding" \
+    "(${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) files)" >"$report"
+}
+
+# One target per core at a time: each libFuzzer process is single-threaded.
+parallel=${SB_FUZZ_JOBS:-$(nproc)}
+findings=0
+for target in "${targets[@]}"; do
+  rm -f "$build/fuzz_$target.report"
+  while (($(jobs -rp | wc -l) >= parallel)); do
+    wait -n || true
+  done
+  run_target "$target" &
+done
+wait
+for target in "${targets[@]}"; do
+  report=$build/fuzz_$target.report
+  if [[ ! -s $report ]]; then
+    echo "fuzz_$target: no report (the run did not finish)"
     findings=$((findings + 1))
-    echo "fuzz_$target: FINDING after ${execs:-?} executions (exit $rc); the last lines of $log:"
-    tail -n 40 "$log"
-    for artifact in "$artifacts"/*; do
-      [[ -e $artifact ]] && echo "  input: $artifact (replay: $build/tests/fuzz/fuzz_$target $artifact)"
-    done
-  else
-    echo "fuzz_$target: ${execs:-?} executions in $seconds s, no finding (${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) files)"
+    continue
+  fi
+  cat "$report"
+  if grep -q ": FINDING after" "$report"; then
+    findings=$((findings + 1))
   fi
 done
 echo "== fuzzing: ${#targets[@]} targets, $findings with findings, $((SECONDS - started)) s =="

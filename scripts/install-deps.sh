@@ -4,7 +4,7 @@
 set -euo pipefail
 
 declare -A groups=(
-  [build]="cmake ninja-build g++ pkg-config libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev libssl-dev libsystemd-dev"
+  [build]="cmake ninja-build ccache g++ pkg-config libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev libssl-dev libsystemd-dev"
   [lab]="docker.io iproute2 curl util-linux python3"
   [windows]="g++-mingw-w64-x86-64 wine wine64 wixl msitools dpkg-dev make perl debian-archive-keyring openssl"
   [package]="dpkg-dev file systemd shellcheck lintian help2man man-db"

@@ -73,6 +73,11 @@ struct JoinContext {
     std::optional<ReadyManager> manager;  // set by wait-manager when a manager's API answered
     std::vector<std::string>
         swarm_addrs;  // token-file mode without an API: managers' swarm ports that accept
+    // Swarm ports (host:2377) the watch saw accept a connection, and when: join_swarm need not look again.
+    std::map<std::string, Clock::time_point> swarm_ports_open;
+    // The local /info that preflight read said "inactive" and nothing has changed the local state since
+    // (cleared once used, and by a leave): the first membership check need not ask again.
+    bool local_info_fresh = false;
     // One client per manager endpoint, kept across rounds (the API version is negotiated once). Shared with
     // the background probes, which may outlive a round (a hanging manager).
     std::map<std::string, std::shared_ptr<EngineApi>> clients;

@@ -59,6 +59,7 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
             throw Stopped{};
         }
         ctx.manager.reset();
+        ctx.swarm_ports_open.clear();
         // The manager that won this round could not take the join (no token, its RemoteManagers unreachable):
         // ask the others first next time, so that one bad manager listed first cannot hold the join forever.
         demote_manager(ctx, ctx.result.manager);

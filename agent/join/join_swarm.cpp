@@ -10,6 +10,9 @@ namespace sb::phases {
 
 namespace {
 
+// How long a swarm port the watch saw accept is taken to be open (the watch looks again every 20 periods).
+constexpr Duration swarm_port_seen_fresh{5000};
+
 // Swarm addresses to join through, best first: the manager that answered (it is alive), then every other
 // manager it lists. The engine only ever tries RemoteAddrs[0], so we walk this list ourselves.
 std::vector<std::string> join_candidates(const JoinContext& ctx) {
@@ -104,8 +107,16 @@ bool join_swarm(JoinContext& ctx) {
             continue;
         }
         auto [host, port] = *split;
-        // An unreachable RemoteAddrs[0] costs 20 s and leaves the engine pending: check the port first.
-        if (auto open = ctx.services.probe_swarm_port(host, port, Duration(3000)); !open) {
+        // An unreachable RemoteAddrs[0] costs 20 s and leaves the engine pending: check the port first,
+        // unless the swarm-port watch has just seen it accept.
+        auto seen = ctx.swarm_ports_open.find(addr);
+        bool seen_recently = seen != ctx.swarm_ports_open.end() &&
+                             ctx.services.clock->now() - seen->second <= swarm_port_seen_fresh;
+        if (seen_recently) {
+            log.debug("swarm port {} accepted a connection {} ago", addr,
+                      format_duration(
+                          std::chrono::duration_cast<Duration>(ctx.services.clock->now() - seen->second)));
+        } else if (auto open = ctx.services.probe_swarm_port(host, port, Duration(3000)); !open) {
             log.info("swarm port {} not reachable: {}; trying the next manager", addr, open.error());
             continue;
         }

@@ -52,6 +52,7 @@ bool demote_self(JoinContext& ctx, const std::string& node_id) {
 std::string leave_local(JoinContext& ctx, bool force) {
     auto& log = sb::log("leave");
     auto& local = *ctx.services.local;
+    ctx.local_info_fresh = false;
     auto info = local.info();
     if (!info) {
         throw Failure(ExitCode::engine_deadline, "the local engine at " + local.address() +

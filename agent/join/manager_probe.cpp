@@ -27,6 +27,8 @@ ManagerProbe probe_manager(EngineApi& api, const Endpoint& ep) {
     ManagerProbe p{ep, std::nullopt, std::nullopt};
     auto swarm = api.swarm();
     if (!swarm) {
+        p.starting = swarm.error().kind == ApiErrorKind::not_manager &&
+                     swarm.error().message.find("being prepared") != std::string::npos;
         p.error = not_ready(swarm.error());
         return p;
     }
@@ -42,6 +44,7 @@ ManagerProbe probe_manager(EngineApi& api, const Endpoint& ep) {
         e.message = s.active() ? "a worker, not a manager"
                                : "not an active swarm manager (swarm state " + s.local_state + ")";
         p.error = e;
+        p.starting = s.local_state == "pending";  // `swarm init` has handed out tokens, not finished yet
         return p;
     }
     if (!s.error.empty()) {

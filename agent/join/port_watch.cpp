@@ -31,7 +31,7 @@ void PortWatch::set_addresses(const std::vector<std::string>& addrs) {
         if (auto* w = find(a)) {
             next.push_back(*w);
         } else {
-            next.push_back(Watched{a, Clock::time_point::min(), false, std::nullopt});
+            next.push_back(Watched{a, Clock::time_point::min(), false, std::nullopt, {}});
         }
     }
     watched_ = std::move(next);
@@ -56,6 +56,7 @@ bool PortWatch::finished(const std::string& addr, bool open, Clock::time_point n
     bool opened = open && w->open != true;
     w->in_flight = false;
     w->open = open;
+    w->seen = now;
     w->next = now + jittered(open ? open_recheck_periods * policy_.period : policy_.period, random_());
     return opened;
 }
@@ -70,6 +71,16 @@ std::vector<std::string> PortWatch::open_addresses() const {
     for (const auto& w : watched_) {
         if (w.open == true) {
             out.push_back(w.addr);
+        }
+    }
+    return out;
+}
+
+std::map<std::string, Clock::time_point> PortWatch::seen_open() const {
+    std::map<std::string, Clock::time_point> out;
+    for (const auto& w : watched_) {
+        if (w.open == true) {
+            out.emplace(w.addr, w.seen);
         }
     }
     return out;

@@ -5,6 +5,7 @@
 // a manager's API only once the port is open. PortWatch is only the schedule (which address is due, what was
 // seen); the connects run elsewhere (Services::spawn), so the schedule runs in virtual time in tests.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ class PortWatch {
     bool is_open(const std::string& addr) const;
     // The watched addresses seen open at their last connect, in order.
     std::vector<std::string> open_addresses() const;
+    // The same, with when that connect ended.
+    std::map<std::string, Clock::time_point> seen_open() const;
     // When the next connect falls due; time_point::max() when none will (no address, or all outstanding).
     Clock::time_point next_due() const;
     const PortWatchPolicy& policy() const { return policy_; }
@@ -46,6 +49,7 @@ class PortWatch {
         Clock::time_point next = Clock::time_point::min();
         bool in_flight = false;
         std::optional<bool> open;
+        Clock::time_point seen{};  // when the last connect ended
     };
     Watched* find(const std::string& addr);
     const Watched* find(const std::string& addr) const;

@@ -39,6 +39,7 @@ void preflight(JoinContext& ctx) {
             if (info) {
                 ctx.local_version = *version;
                 ctx.local_info = *info;
+                ctx.local_info_fresh = info->swarm.local_state == "inactive";
                 log.info("local engine {} answers: Docker {}, API {}, {} {}, swarm state {}", local.address(),
                          version->version, version->api_version, info->os_type, info->architecture,
                          info->swarm.local_state);

@@ -44,6 +44,7 @@ constexpr std::string_view unit_template =
 
 [Unit]
 Description=swarm-bootstrap: keep this node in its Docker swarm
+Documentation=man:swarm-bootstrap(8)
 After=@AFTER@
 Wants=@WANTS@
 

@@ -2,7 +2,7 @@
 //
 // Input: byte 0 picks the file. State, read: the rest is the file's content. State, write: the rest is
 // split on NUL bytes into the fields of a run's record, which is written and read back. Token: the rest is
-// the token file's content.
+// the token file's content, read as --token-file reads it.
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/state_file.hpp"
+#include "agent/token_file.hpp"
 #include "common/error.hpp"
 #include "common/secret.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
@@ -87,8 +88,21 @@ void write_state(std::string_view fields) {
     sb::fuzz::check(no_token_in(back->message));
 }
 
+// The token file as --token-file reads it: a token comes back trimmed; an error names the file, never the
+// content (a token with a typo, or a key pasted by mistake, is still a secret).
 void read_token(std::string_view content) {
-    (void)sb::looks_like_join_token(content);
+    static sb::fuzz::MemoryFile file("token");
+    file.assign(content);
+    if (auto token = sb::read_token_file(file.path())) {
+        sb::fuzz::check(sb::looks_like_join_token(token->reveal()));
+        sb::fuzz::check(content.find(token->reveal()) != std::string_view::npos);
+    } else {
+        sb::fuzz::check(token.error().starts_with("token file " + file.path() + " "));
+        auto b = content.find_first_not_of(" \t\r\n");
+        auto text = b == std::string_view::npos ? std::string_view() : content.substr(b, 24);
+        bool secret_like = text.starts_with("SWMTKN-") || text.starts_with("-----BEGIN");
+        sb::fuzz::check(!secret_like || token.error().find(text) == std::string::npos);
+    }
     sb::fuzz::check(no_token_in(sb::redact(content)));
 }
 

@@ -143,6 +143,30 @@ struct Threads {
     }
 };
 
+// Virtual time runs on while the loop waits, so each background task is given (up to 5 s of real time) to
+// finish or to start hanging before the loop goes on: the outcome does not depend on how fast threads get
+// scheduled.
+std::function<void(std::function<void()>)> spawn_finished_or_hanging(Threads& threads,
+                                                                     std::shared_ptr<Hang> hang) {
+    return [&threads, hang](std::function<void()> f) {
+        auto done = std::make_shared<bool>(false);
+        int entered_before = 0;
+        {
+            std::lock_guard lock(hang->mutex);
+            entered_before = hang->entered;
+        }
+        threads.spawn([f = std::move(f), done, hang] {
+            f();
+            std::lock_guard lock(hang->mutex);
+            *done = true;
+            hang->cv.notify_all();
+        });
+        std::unique_lock lock(hang->mutex);
+        hang->cv.wait_for(lock, std::chrono::seconds(5),
+                          [&] { return *done || hang->entered > entered_before; });
+    };
+}
+
 struct Herd {
     FakeWorld world;
     FakeClock clock;
@@ -256,26 +280,7 @@ TEST_CASE("a hanging manager does not delay a ready one: the first ready manager
     };
     h.m1.swarm_port_open = true;  // accepts connections (and never answers on the API)
     Threads threads;
-    // Virtual time runs on while the loop waits, so each task is given (up to 5 s of real time) to finish or
-    // to start hanging before the loop goes on: the outcome no longer depends on how fast threads get
-    // scheduled.
-    h.services.spawn = [&](std::function<void()> f) {
-        auto done = std::make_shared<bool>(false);
-        int entered_before = 0;
-        {
-            std::lock_guard lock(hang->mutex);
-            entered_before = hang->entered;
-        }
-        threads.spawn([f = std::move(f), done, hang] {
-            f();
-            std::lock_guard lock(hang->mutex);
-            *done = true;
-            hang->cv.notify_all();
-        });
-        std::unique_lock lock(hang->mutex);
-        hang->cv.wait_for(lock, std::chrono::seconds(5),
-                          [&] { return *done || hang->entered > entered_before; });
-    };
+    h.services.spawn = spawn_finished_or_hanging(threads, hang);
 
     auto r = run_join(h.config, h.services);
     CHECK(r.outcome == JoinOutcome::joined);
@@ -328,4 +333,106 @@ TEST_CASE(
     // one period plus one such connect.
     CHECK(h.clock.elapsed() - init_at <=
           h.services.port_watch.period + h.services.port_watch.connect_timeout);
+}
+
+TEST_CASE(
+    "a manager being prepared is asked again every 1.5-3 watch periods, and its tokens are taken at once") {
+    Herd h;
+    h.m1.swarm_port_open = false;
+    Duration opened_at{};
+    Duration ready_at{};
+    // `swarm init`: the swarm port opens, GET /swarm says "being prepared" for 3 s, then the tokens exist.
+    h.clock.on_advance = [&](Duration t) {
+        if (t >= 20s && !h.m1.swarm_port_open) {
+            h.m1.swarm_port_open = true;
+            h.m1.preparing = true;
+            opened_at = t;
+        }
+        if (opened_at > 0s && t >= opened_at + 3s && !h.m1.cluster) {
+            h.m1.init_swarm("clusterA");
+            ready_at = t;
+        }
+    };
+    h.config.dry_run = true;
+    auto r = run_join(h.config, h.services);
+    CHECK(r.outcome == JoinOutcome::dry_run);
+    REQUIRE(ready_at > 0s);
+    const auto period = h.services.port_watch.period;
+    // Not a growing backoff (which would have reached 2 s steps by then): within one short step of ready.
+    CHECK(h.clock.elapsed() - ready_at <= 3 * period);
+    // And not a hammering: at most one GET /swarm per 1.5 periods while it was being prepared, plus the
+    // first one the moment the port opened.
+    auto asked = h.calls.count_between(opened_at, ready_at);
+    MESSAGE("requests while the manager was being prepared for 3 s: " << asked);
+    CHECK(asked <= 1 + static_cast<std::size_t>(3s / (3 * period / 2)));
+    CHECK(asked >= 3);
+}
+
+TEST_CASE("a manager that stays 'being prepared' falls back to the growing backoff") {
+    Herd h;
+    h.m1.swarm_port_open = true;
+    h.m1.preparing = true;  // it also says so when it cannot reach its cluster, for good
+    h.config.timeout = 2min;
+    CHECK_THROWS_AS(run_join(h.config, h.services), Failure);
+    // 8 short re-probes, then steps growing to 10 s: in the last minute no more than the normal round's
+    // and the open-port backoff's requests (each at most one per 5 s).
+    auto late = h.calls.count_between(60s, 120s);
+    MESSAGE("requests in the second minute: " << late);
+    CHECK(late <= 24);
+}
+
+TEST_CASE("after init a dry run asks the local engine nothing more, and does not connect to 2377 again") {
+    Herd h;
+    CallLog local_calls;
+    CountingApi local(h.world.connect(*parse_endpoint("tcp://10.0.0.9:2375", false)), local_calls, h.clock);
+    h.services.local = &local;
+    h.m1.swarm_port_open = false;
+    Duration init_at{};
+    h.clock.on_advance = [&](Duration t) {
+        if (t >= 30s && !h.m1.cluster) {
+            h.m1.init_swarm("clusterA");
+            h.m1.swarm_port_open = true;
+            init_at = t;
+        }
+    };
+    int connects_after_init = 0;
+    auto inner = h.services.probe_swarm_port;
+    h.services.probe_swarm_port = [&](const std::string& host, std::uint16_t port,
+                                      Duration timeout) -> sb::expected<void, std::string> {
+        if (init_at > 0s) {
+            ++connects_after_init;
+        }
+        return inner(host, port, timeout);
+    };
+    h.config.dry_run = true;
+    auto r = run_join(h.config, h.services);
+    CHECK(r.outcome == JoinOutcome::dry_run);
+    // Preflight's /_ping, /version and /info; its "inactive" still holds for the membership check.
+    CHECK(local_calls.count_between(0s, init_at) == 3);
+    CHECK(local_calls.count_between(init_at, 1h) == 0);
+    // The connect that saw the port open; join_swarm trusts it.
+    CHECK(connects_after_init == 1);
+}
+
+TEST_CASE("a probe still outstanding at the deadline is reported as 'no answer within'") {
+    Herd h;
+    auto hang = std::make_shared<Hang>();
+    h.services.connect_manager = [&](const Endpoint& ep) -> std::unique_ptr<EngineApi> {
+        return std::make_unique<HangingApi>(hang, ep.authority());
+    };
+    h.m1.init_swarm("clusterA");  // its swarm port is open; its API accepts and never answers
+    h.config.timeout = 6s;
+    Threads threads;
+    h.services.spawn = spawn_finished_or_hanging(threads, hang);
+    std::string message;
+    try {
+        run_join(h.config, h.services);
+    } catch (const Failure& f) {
+        CHECK(f.code() == ExitCode::manager_deadline);
+        message = f.what();
+    }
+    MESSAGE(message);
+    CHECK(message.find("10.0.0.1:2375: no answer within 6.0s") != std::string::npos);
+    CHECK(message.find("no answer yet") == std::string::npos);
+    hang->release_and_wait_out();
 }
