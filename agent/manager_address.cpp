@@ -67,13 +67,12 @@ sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text)
             return sb::unexpected("manager range '" + spec.text +
                                   "' needs a count from 1 to 256, e.g. 172.16.0.5+3");
         }
-        boost::system::error_code aec;
-        auto addr = ip::make_address_v4(first, aec);
-        if (aec) {
+        if (!is_ipv4_dotted_quad(first)) {
             auto problem = ip_literal_problem(first);
             return sb::unexpected("manager range '" + spec.text + "' must start with an IPv4 address, e.g. " +
                                   "172.16.0.5+3" + (problem ? ": " + *problem : std::string()));
         }
+        auto addr = ip::make_address_v4(first);
         // The acs-engine form counts up the last octet: 10.0.0.250+10 would need 10.0.0.256.
         if ((addr.to_uint() & 0xFFu) + count - 1 > 255) {
             return sb::unexpected("manager range '" + spec.text +

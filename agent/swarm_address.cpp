@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
-#include <boost/asio/ip/address.hpp>
-
 #include "common/host_name.hpp"
 
 namespace sb {
 
 namespace {
-
-namespace ip = boost::asio::ip;
 
 struct HostPort {
     std::string host;  // IPv6 without brackets; empty for ":2377"
@@ -78,10 +74,8 @@ bool is_interface_name(const std::string& name) {
 
 // HOST: an IP literal (non-zero unless `unspecified_ok`) or an interface name.
 sb::expected<void, std::string> check_host(const HostPort& hp, bool unspecified_ok) {
-    boost::system::error_code ec;
-    auto addr = ip::make_address(hp.host, ec);
-    if (!ec) {
-        if (!unspecified_ok && addr.is_unspecified()) {
+    if (auto addr = parse_ip_literal(hp.host)) {
+        if (!unspecified_ok && addr->is_unspecified()) {
             return sb::unexpected("'" + hp.host +
                                   "' is the unspecified address; give this node's own address or interface");
         }
@@ -150,9 +144,7 @@ sb::expected<void, std::string> check_data_path_addr(std::string_view text) {
     if (text.empty()) {
         return sb::unexpected(std::string("the address is empty"));
     }
-    boost::system::error_code ec;
-    ip::make_address(hp.host, ec);
-    if (ec && (text.front() == '[' || std::count(text.begin(), text.end(), ':') == 1)) {
+    if (!is_ip_literal(hp.host) && (text.front() == '[' || std::count(text.begin(), text.end(), ':') == 1)) {
         return sb::unexpected(std::string("takes an address or interface without a port (docker's rule)"));
     }
     return check_host(hp, false);

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <boost/asio/ip/address.hpp>
-
 namespace sb {
 
 namespace {
@@ -25,12 +23,63 @@ bool looks_like_ipv4(std::string_view host) {
     return !last.empty() && std::all_of(last.begin(), last.end(), is_digit);
 }
 
+bool is_hex_digit(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// IPv6 as Linux's inet_pton spells it: hex digits and colons, and an IPv4 dotted quad at the end
+// ("::ffff:10.0.0.5"). asio checks the rest (group sizes, "::" at most once).
+bool looks_like_ipv6(std::string_view host) {
+    auto last_colon = host.rfind(':');
+    if (last_colon == std::string_view::npos) {
+        return false;
+    }
+    auto tail = host.substr(last_colon + 1);
+    bool v4_tail = tail.find('.') != std::string_view::npos;
+    if (v4_tail && !is_ipv4_dotted_quad(tail)) {
+        return false;
+    }
+    auto groups = v4_tail ? host.substr(0, last_colon + 1) : host;
+    return std::all_of(groups.begin(), groups.end(), [](char c) { return is_hex_digit(c) || c == ':'; });
+}
+
 }  // namespace
 
-bool is_ip_literal(std::string_view host) {
+bool is_ipv4_dotted_quad(std::string_view host) {
+    int octets = 0;
+    std::size_t start = 0;
+    while (true) {
+        auto end = std::min(host.find('.', start), host.size());
+        auto octet = host.substr(start, end - start);
+        if (octet.empty() || octet.size() > 3 || (octet.size() > 1 && octet.front() == '0') ||
+            !std::all_of(octet.begin(), octet.end(), is_digit) || std::stoi(std::string(octet)) > 255) {
+            return false;
+        }
+        ++octets;
+        if (end == host.size()) {
+            return octets == 4;
+        }
+        start = end + 1;
+    }
+}
+
+std::optional<boost::asio::ip::address> parse_ip_literal(std::string_view host) {
     boost::system::error_code ec;
-    boost::asio::ip::make_address(std::string(host), ec);
-    return !ec;
+    if (is_ipv4_dotted_quad(host)) {
+        return boost::asio::ip::make_address_v4(std::string(host), ec);
+    }
+    if (!looks_like_ipv6(host.substr(0, host.find('%')))) {
+        return std::nullopt;
+    }
+    auto v6 = boost::asio::ip::make_address_v6(std::string(host), ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    return v6;
+}
+
+bool is_ip_literal(std::string_view host) {
+    return parse_ip_literal(host).has_value();
 }
 
 bool is_dns_name(std::string_view host) {

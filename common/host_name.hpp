@@ -7,7 +7,18 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/ip/address.hpp>
+
 namespace sb {
+
+// True for exactly four decimal numbers from 0 to 255 joined by dots, without leading zeros: what Linux's
+// inet_pton takes. Windows' parser (behind asio's make_address there) also takes "10.0.0", "010.0.0.1"
+// (octal) and "10.0.0.5:4789", so no validator may lean on it for IPv4.
+bool is_ipv4_dotted_quad(std::string_view host);
+
+// An IPv4 dotted quad or IPv6 literal (without brackets, optionally with a %zone), parsed the same way on
+// every platform; nullopt for anything else, e.g. "[fd00::5]:2377", which Windows' parser takes as well.
+std::optional<boost::asio::ip::address> parse_ip_literal(std::string_view host);
 
 // True for a valid IPv4 dotted quad or IPv6 literal (without brackets).
 bool is_ip_literal(std::string_view host);

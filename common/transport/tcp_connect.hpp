@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "common/endpoint.hpp"
+#include "common/host_name.hpp"
 
 namespace sb::detail {
 
@@ -17,6 +18,12 @@ template <class Handler>
 void async_resolve_connect(boost::asio::ip::tcp::resolver& resolver, boost::asio::ip::tcp::socket& socket,
                            const Endpoint& ep, Handler handler) {
     using boost::asio::ip::tcp;
+    // An IP literal needs no lookup: on Windows asio resolves on a thread of its own, per io_context.
+    if (auto addr = parse_ip_literal(ep.host)) {
+        socket.async_connect(tcp::endpoint(*addr, ep.port),
+                             [handler](boost::system::error_code cec) { handler(cec); });
+        return;
+    }
     resolver.async_resolve(
         ep.host, std::to_string(ep.port),
         [&socket, handler](boost::system::error_code ec, tcp::resolver::results_type results) {

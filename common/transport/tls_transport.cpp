@@ -5,6 +5,7 @@
 #include <boost/asio/ssl.hpp>
 
 #include "common/error.hpp"
+#include "common/host_name.hpp"
 #include "common/transport.hpp"
 #include "common/transport/http_exchange.hpp"
 #include "common/transport/tcp_connect.hpp"
@@ -69,9 +70,7 @@ class TlsTransport final : public detail::EndpointTransport {
             stream.set_verify_callback(ssl::host_name_verification(endpoint().host));
         }
         // SNI is for names only; an IP literal is checked against the certificate's IP SANs.
-        boost::system::error_code addr_ec;
-        asio::ip::make_address(endpoint().host, addr_ec);
-        if (addr_ec) {
+        if (!is_ip_literal(endpoint().host)) {
             // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
             SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                      const_cast<char*>(endpoint().host.c_str()));

@@ -70,8 +70,7 @@ TEST_CASE("usage errors are exit 2") {
     CHECK(cli({"service"}) == usage);
 }
 
-TEST_CASE("values that can never work are exit 2 before anything waits, naming the key and its source" *
-          doctest::skip(sb_on_windows())) {
+TEST_CASE("values that can never work are exit 2 before anything waits, naming the key and its source") {
     // The lock is held, so a value that slipped through would end in exit 7 at once, not wait for an engine.
     auto machine = private_machine();
     auto held = platform::try_lock_instance(machine.lock_file);

@@ -167,8 +167,7 @@ TEST_CASE("environment lists and labels") {
     CHECK(message.find("SWARM_BOOTSTRAP_TIMEOUT") != std::string::npos);
 }
 
-TEST_CASE("the node's swarm addresses follow docker's rules; listen is filled in as the docker CLI does" *
-          doctest::skip(sb_on_windows())) {
+TEST_CASE("the node's swarm addresses follow docker's rules; listen is filled in as the docker CLI does") {
     CHECK(build_config({cli({{"listen_addr", "eth0"}})}, env_of({})).listen_addr == "eth0:2377");
     CHECK(build_config({cli({{"listen_addr", ":4567"}})}, env_of({})).listen_addr == "0.0.0.0:4567");
     CHECK(build_config({cli({{"advertise_addr", "eth0:2377"}})}, env_of({})).advertise_addr == "eth0:2377");

@@ -125,7 +125,9 @@ TEST_CASE("errors carry the status, the engine's message and their meaning") {
     CHECK(node.error().kind == ApiErrorKind::not_found);
 
     // An id cannot escape its path segment.
-    CHECK(client.node("x/../swarm").error().kind == ApiErrorKind::not_found);
+    auto escaped = client.node("x/../swarm");
+    REQUIRE_FALSE(escaped);
+    CHECK_MESSAGE(escaped.error().kind == ApiErrorKind::not_found, escaped.error().message);
 
     JoinRequest req;
     req.remote_addr = "10.0.0.1:2377";

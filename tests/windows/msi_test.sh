@@ -155,6 +155,9 @@ else
   wineboot -i >/dev/null 2>&1
   wineserver -w
 fi
+# The base prefix has what the service test left in %ProgramData%\swarm-bootstrap (its config, state and log,
+# which an uninstall keeps): this test starts without them, so that each check sees only what the MSI did.
+rm -rf "$data_dir"
 cp "$msi" "$drive_c/swarm-bootstrap.msi"
 cp "$work/new.msi" "$drive_c/swarm-bootstrap-new.msi"
 # Wine's SCM ends services once no user process is left: keep its server up in node 2's namespace.
