@@ -14,8 +14,4 @@ endif()
 target_compile_options(sb_build_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
                                                    -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 target_link_options(sb_build_settings INTERFACE -fsanitize=address,undefined)
-# The fuzzers test what ships: Boost's internal assertions are compiled out of every build but Debug (NDEBUG), and
-# ASan and UBSan watch the code paths behind them. Beast 1.81 asserts on a peer's malformed chunked trailer that
-# arrives in pieces (basic_parser.ipp:702, `n >= 5`; seed finding-chunk-trailer-split); its release path is
-# checked here instead.
-target_compile_definitions(sb_build_settings INTERFACE BOOST_DISABLE_ASSERTS)
+# Boost's internal assertions are compiled out of every build, this one too (cmake/warnings.cmake).

@@ -3,6 +3,8 @@
 
 #include "sb_doctest.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/beast/_experimental/test/stream.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include "common/duration.hpp"
 #include "common/engine_types.hpp"
 #include "common/error.hpp"
+#include "common/transport/http_exchange.hpp"
 
 using namespace sb;
 
@@ -113,4 +116,31 @@ TEST_CASE("fuzz finding: Engine API answers with fields of the wrong type read t
     CHECK(parse_node(nlohmann::json::parse(R"({"Version": {"Index": -1}})")).version == 0);
     CHECK(parse_node(nlohmann::json::parse(R"({"Version": {"Index": 1e300}})")).version == 0);
     CHECK(parse_node(nlohmann::json::parse(R"({"Version": {"Index": 52}})")).version == 52);
+}
+
+// http_response/finding-chunk-trailer-split: a final chunk followed by a malformed trailer, read a byte at a
+// time, trips an assertion inside Beast 1.81's chunked parser (basic_parser.ipp:702) whose release path is
+// sound. Boost's assertions are compiled out of every build (cmake/warnings.cmake), so that a Debug build
+// too answers a peer's bad bytes with an error instead of aborting; this replays the input in each.
+TEST_CASE(
+    "fuzz finding: a malformed chunked trailer that arrives a byte at a time is an error, not an abort") {
+    boost::asio::io_context ioc;
+    boost::beast::test::stream stream(ioc);
+    boost::beast::test::stream peer(ioc);
+    stream.connect(peer);
+    stream.append("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r)");
+    stream.close_remote();
+    stream.read_size(1);
+
+    HttpRequest request;
+    request.target = "/v1.41/info";
+    auto result = detail::run_exchange(
+        ioc, stream,
+        [&](auto handler) {
+            boost::asio::post(ioc, [handler]() mutable { handler(boost::system::error_code()); });
+        },
+        [&] { stream.close(); }, request, "10.213.0.1:2375", Duration(5'000), 4096);
+    REQUIRE_FALSE(result.has_value());
+    CHECK_FALSE(result.error().timed_out);
+    CHECK_FALSE(result.error().message.empty());
 }
