@@ -130,6 +130,12 @@ Config load_config(const CliValues& v, const CLI::App& app, std::filesystem::pat
     return config;
 }
 
+// The tag of the line that ends a command: its name ("[join] token file ..."), as each phase tags its own.
+std::string command_tag(const CLI::App& app) {
+    auto parsed = app.get_subcommands();
+    return parsed.empty() ? std::string("swarm-bootstrap") : parsed.front()->get_name();
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::stop_source stop, const MachineDefaults& defaults) {
@@ -238,9 +244,8 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
             return to_int(ExitCode::usage);
         }
         // service install writes its settings to --config (inside --root) and reads what is there already;
-        // with
-        // --root and a --config that exists only outside it (an installer checking a staged file), it reads
-        // that.
+        // with --root and a --config that exists only outside it (an installer checking a staged file), it
+        // reads that.
         std::filesystem::path config_file = values.config_file;
         if (chosen == install && !root.empty()) {
             auto target = config_file.empty() ? defaults.config_file : config_file;
@@ -290,13 +295,13 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
         }
         return to_int(ExitCode::usage);
     } catch (const Failure& f) {
-        log("error").error("{}", f.what());
+        log(command_tag(app)).error("{}", f.what());
         return to_int(f.code());
     } catch (const Stopped&) {
-        log("error").error("interrupted before the work was done; run the command again");
+        log(command_tag(app)).error("interrupted before the work was done; run the command again");
         return to_int(ExitCode::internal);
     } catch (const std::exception& e) {
-        log("error").error("unexpected internal error: {}; please report it", e.what());
+        log(command_tag(app)).error("unexpected internal error: {}; please report it", e.what());
         return to_int(ExitCode::internal);
     }
 }
