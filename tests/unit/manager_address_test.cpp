@@ -80,7 +80,7 @@ TEST_CASE("manager addresses that can never work are rejected, saying why") {
         const char* text;
         const char* says;
     };
-    for (auto [text, says] : {
+    for (const Bad& bad : {
              Bad{"10.0.0.256", "not a valid IPv4 address"},
              Bad{"10.0.0.256:2375", "not a valid IPv4 address"},
              Bad{"tcp://300.1.1.1:2375", "not a valid IPv4 address"},
@@ -103,11 +103,12 @@ TEST_CASE("manager addresses that can never work are rejected, saying why") {
              Bad{"-m1.example", "neither an IP address nor a valid host name"},
              Bad{"unix:///var/run/docker.sock", "over TCP"},
          }) {
-        CAPTURE(text);
-        auto spec = parse_manager_spec(text);
+        CAPTURE(bad.text);  // a named case, not a structured binding: Clang 14 cannot capture those
+        auto spec = parse_manager_spec(bad.text);
         REQUIRE_FALSE(spec);
-        CHECK(spec.error().find(says) != std::string::npos);
-        CHECK(spec.error().find("tcp://" + std::string(text)) == std::string::npos);  // as the user wrote it
+        CHECK(spec.error().find(bad.says) != std::string::npos);
+        CHECK(spec.error().find("tcp://" + std::string(bad.text)) ==
+              std::string::npos);  // as the user wrote it
     }
     CHECK(parse_manager_spec("10.0.0.253+3"));  // .253, .254, .255
     CHECK(parse_manager_spec("[fd00::5]"));
