@@ -16,46 +16,12 @@ exe=$1
 relay=$2
 lab_sh=$3
 
-skip() { echo "SKIP: $*"; exit 77; }
-[[ $(id -u) -eq 0 ]] || skip "the lab needs root (network namespaces, dockerd)"
-{ command -v ip >/dev/null && ip netns list >/dev/null 2>&1; } || skip "ip netns (iproute2) is not available"
-[[ -x /usr/sbin/dockerd ]] || skip "/usr/sbin/dockerd not found (apt-get install docker.io)"
-[[ -f $lab_sh ]] || skip "$lab_sh not found (the integration lab)"
-command -v wine >/dev/null || skip "wine is not installed"
+source "$(dirname "$0")/lab_wine.sh"
+win_lab_begin tls "$lab_sh"
+win_service_exe=$exe
 command -v openssl >/dev/null || skip "openssl is needed to make the test certificates"
-
-export SB_LAB_DIR=${SB_WIN_LAB_DIR:-/tmp/sblab-win}
-export SB_LAB_SUBNET=${SB_WIN_LAB_SUBNET:-10.214.0}
-export SB_LAB_PREFIX=${SB_WIN_LAB_PREFIX:-sbwin}
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-manager=$SB_LAB_SUBNET.1
-node2=$SB_LAB_SUBNET.2
-work=$(mktemp -d /tmp/sb-win-tls.XXXXXX)
-base_prefix=${WINEPREFIX:-}
-export WINEPREFIX=$work/prefix
-
-failures=0
-t_start=$(date +%s%3N)
-now_ms() { date +%s%3N; }
-say() { printf '[tls %5.1fs] %s\n' "$(( $(now_ms) - t_start ))e-3" "$*"; }
-pass() { say "ok   - $*"; }
-fail() { say "FAIL - $*"; failures=$((failures + 1)); }
-lab() { bash "$lab_sh" "$@"; }
-in_node2() { lab exec 2 "$@"; }
-wine2() { in_node2 wine "$@" </dev/null; }
-node_field() { lab docker 1 node inspect "$1" --format "$2" 2>/dev/null; }
-local_node_id() { lab docker 2 info --format '{{.Swarm.NodeID}}' 2>/dev/null; }
 local_state() { lab docker 2 info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null; }
 show() { tr -d '\r' <"$1" | sed 's/^/     /' | tail -"${2:-6}"; }
-
-cleanup() {
-  in_node2 wine "$exe" service uninstall </dev/null >/dev/null 2>&1
-  [[ -n ${relay_pid:-} ]] && kill "$relay_pid" 2>/dev/null
-  WINEPREFIX=$WINEPREFIX wineserver -k 2>/dev/null
-  lab down >/dev/null 2>&1
-  if ((failures == 0)); then rm -rf "$work"; else say "kept $work for inspection"; fi
-}
-trap cleanup EXIT
 
 # The PKI, as in tests/integration/test_tls.sh: a lab CA, the manager's certificate for its address, a client
 # certificate, and a CA that signed neither.
@@ -88,29 +54,20 @@ cp "$pki/ca.pem" "$pki/server-cert.pem" "$pki/server-key.pem" "$engine_tls/"
 lab restart 1 >/dev/null || { fail "node 1 did not restart with TLS"; exit 1; }
 lab docker 1 swarm init --advertise-addr "$manager" >/dev/null || { fail "swarm init"; exit 1; }
 
-if [[ -n $base_prefix && -d $base_prefix/drive_c ]]; then
-  cp -a "$base_prefix" "$WINEPREFIX"
-else
-  wineboot -i >/dev/null 2>&1
-  wineserver -w
-fi
+win_prefix_init
 # The certificates as a Windows administrator would keep them: C:\certs, and the docker CLI's default
 # %USERPROFILE%\.docker (wine's profile for this user is C:\users\<name>).
 certs="$WINEPREFIX/drive_c/certs"
 mkdir -p "$certs"
 cp "$pki/ca.pem" "$pki/other-ca.pem" "$pki/client-cert.pem" "$pki/client-key.pem" "$certs/"
-in_node2 wineserver -p
-WINEDEBUG=-all,+eventlog wine2 sc query sb-prime >/dev/null 2>"$work/trace"
+win_scm_start
 profile=$(wine2 cmd /c echo %USERPROFILE% 2>/dev/null | tr -d '\r')
 profile_dir=$(WINEPREFIX=$WINEPREFIX winepath -u "$profile" 2>/dev/null)
 tls_ca='C:\certs\ca.pem'
 tls_cert='C:\certs\client-cert.pem'
 tls_key='C:\certs\client-key.pem'
 
-in_node2 wine "$relay" "$node2:2375" </dev/null >"$work/relay.log" 2>&1 &
-relay_pid=$!
-for _ in $(seq 100); do grep -q "pipe_relay:" "$work/relay.log" 2>/dev/null && break; sleep 0.1; done
-grep -q 'pipe_relay:' "$work/relay.log" || { fail "relay did not start: $(cat "$work/relay.log")"; exit 1; }
+win_relay_start "$relay"
 
 say "# 1. version"
 out=$(wine2 "$exe" version | tr -d '\r')

@@ -22,34 +22,12 @@ exe=$3
 relay=$4
 lab_sh=$5
 
-skip() { echo "SKIP: $*"; exit 77; }
-[[ $(id -u) -eq 0 ]] || skip "the lab needs root (network namespaces, dockerd)"
-{ command -v ip >/dev/null && ip netns list >/dev/null 2>&1; } || skip "ip netns (iproute2) is not available"
-[[ -x /usr/sbin/dockerd ]] || skip "/usr/sbin/dockerd not found (apt-get install docker.io)"
-command -v wine >/dev/null || skip "wine is not installed"
+source "$(dirname "$0")/lab_wine.sh"
+win_lab_begin msi "$lab_sh"
+win_service_exe='C:\Program Files\swarm-bootstrap\swarm-bootstrap.exe'
 { command -v wixl && command -v msiinfo && command -v msibuild; } >/dev/null || skip "wixl/msitools not installed"
 [[ -f $msi ]] || { echo "FAIL - $msi not built"; exit 1; }
-
-export SB_LAB_DIR=${SB_WIN_LAB_DIR:-/tmp/sblab-win}
-export SB_LAB_SUBNET=${SB_WIN_LAB_SUBNET:-10.214.0}
-export SB_LAB_PREFIX=${SB_WIN_LAB_PREFIX:-sbwin}
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-manager=$SB_LAB_SUBNET.1
-node2=$SB_LAB_SUBNET.2
-work=$(mktemp -d /tmp/sb-win-msi.XXXXXX)
-base_prefix=${WINEPREFIX:-}
-export WINEPREFIX=$work/prefix
-
-failures=0
-t_start=$(date +%s%3N)
-now_ms() { date +%s%3N; }
-say() { printf '[msi %5.1fs] %s\n' "$(( $(now_ms) - t_start ))e-3" "$*"; }
-pass() { say "ok   - $*"; }
-fail() { say "FAIL - $*"; failures=$((failures + 1)); }
-lab() { bash "$lab_sh" "$@"; }
-w2() { lab exec 2 wine "$@" </dev/null 2>/dev/null | tr -d '\r'; return "${PIPESTATUS[0]}"; }
-node_field() { lab docker 1 node inspect "$1" --format "$2" 2>/dev/null; }
-local_node_id() { lab docker 2 info --format '{{.Swarm.NodeID}}' 2>/dev/null; }
+w2() { wine2 "$@" 2>/dev/null | tr -d '\r'; return "${PIPESTATUS[0]}"; }
 drive_c=$WINEPREFIX/drive_c
 program_dir="$drive_c/Program Files/swarm-bootstrap"
 data_dir=$drive_c/ProgramData/swarm-bootstrap
@@ -73,15 +51,6 @@ wait_state() {
 }
 saved() { w2 reg query "$properties_key" /v "$1" | awk -v n="$1" '$1 == n {print $3}'; }
 log_has() { grep -a -q "$2" "$1" || iconv -f UTF-16LE -t UTF-8 "$1" 2>/dev/null | grep -q "$2"; }
-
-cleanup() {
-  w2 "C:\\Program Files\\swarm-bootstrap\\swarm-bootstrap.exe" service uninstall >/dev/null 2>&1
-  [[ -n ${relay_pid:-} ]] && kill "$relay_pid" 2>/dev/null
-  WINEPREFIX=$WINEPREFIX wineserver -k 2>/dev/null
-  lab down >/dev/null 2>&1
-  if ((failures == 0)); then rm -rf "$work"; else say "kept $work for inspection"; fi
-}
-trap cleanup EXIT
 
 say "# 0. the MSI's tables ($(stat -c %s "$msi") bytes)"
 table() { msiinfo export "$msi" "$1" 2>/dev/null | tr -d '\r' | tail -n +4; }  # msiinfo writes CRLF
@@ -149,24 +118,14 @@ say "lab: 2 engines in $SB_LAB_PREFIX-n1/-n2 ($SB_LAB_SUBNET.0/24)"
 lab down >/dev/null 2>&1
 lab up 2 || { fail "lab up"; exit 1; }
 lab docker 1 swarm init --advertise-addr "$manager" >/dev/null || { fail "swarm init"; exit 1; }
-if [[ -n $base_prefix && -d $base_prefix/drive_c ]]; then
-  cp -a "$base_prefix" "$WINEPREFIX"
-else
-  wineboot -i >/dev/null 2>&1
-  wineserver -w
-fi
+win_prefix_init
 # The base prefix has what the service test left in %ProgramData%\swarm-bootstrap (its config, state and log,
 # which an uninstall keeps): this test starts without them, so that each check sees only what the MSI did.
 rm -rf "$data_dir"
 cp "$msi" "$drive_c/swarm-bootstrap.msi"
 cp "$work/new.msi" "$drive_c/swarm-bootstrap-new.msi"
-# Wine's SCM ends services once no user process is left: keep its server up in node 2's namespace.
-lab exec 2 wineserver -p
-w2 sc query sb-prime >/dev/null
-lab exec 2 wine "$relay" "$node2:2375" </dev/null >"$work/relay.log" 2>&1 &
-relay_pid=$!
-for _ in $(seq 100); do grep -q "pipe_relay:" "$work/relay.log" 2>/dev/null && break; sleep 0.1; done
-grep -q 'pipe_relay:' "$work/relay.log" || { fail "relay did not start: $(cat "$work/relay.log")"; exit 1; }
+win_scm_start
+win_relay_start "$relay"
 # The agent's service depends on the docker service by default, and `service install` refuses a dependency that
 # does not exist: stand one in (never started: wine's SCM ignores dependencies, the relay is the engine).
 w2 sc create docker binPath= 'C:\windows\system32\cmd.exe' start= demand >/dev/null ||

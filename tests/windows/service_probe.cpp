@@ -7,6 +7,8 @@
 //   sb_service_probe run --config CONFIG          (what the SCM starts)
 //   sb_service_probe show NAME                    print the service's configuration and state
 //   sb_service_probe wait NAME STATE TIMEOUT_MS   wait for RUNNING/STOPPED; print the Unix time in ms
+//   sb_service_probe stop NAME TIMEOUT_MS         send the stop control (as `sc stop` does) and wait for
+//                                                 STOPPED; print the milliseconds between the two
 //   sb_service_probe acl PATH                     print the file's access list (SDDL)
 
 #include <windows.h>
@@ -158,6 +160,37 @@ int wait(const std::string& name, const std::string& state, int timeout_ms) {
     }
 }
 
+// The service's own stop latency: from the stop control to the SCM reporting STOPPED, in one process, so that
+// starting wine programs (about 0.2-0.5 s each under load) is not part of the figure.
+int stop(const std::string& name, int timeout_ms) {
+    SC_HANDLE scm = ::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
+    SC_HANDLE svc = ::OpenServiceW(scm, win32::widen(name).c_str(), SERVICE_STOP | SERVICE_QUERY_STATUS);
+    if (svc == nullptr) {
+        std::printf("not installed\n");
+        return 3;
+    }
+    auto started = std::chrono::steady_clock::now();
+    SERVICE_STATUS s{};
+    if (!::ControlService(svc, SERVICE_CONTROL_STOP, &s)) {
+        std::printf("stop control refused: %s\n", win32::error_text(::GetLastError()).c_str());
+        return 1;
+    }
+    for (;;) {
+        ::QueryServiceStatus(svc, &s);
+        auto took = std::chrono::steady_clock::now() - started;
+        if (s.dwCurrentState == SERVICE_STOPPED) {
+            std::printf("%lld\n", static_cast<long long>(
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+            return 0;
+        }
+        if (took > std::chrono::milliseconds(timeout_ms)) {
+            std::printf("still %s\n", state_name(s.dwCurrentState).c_str());
+            return 1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
 int acl(const std::string& path) {
     PSECURITY_DESCRIPTOR sd = nullptr;
     std::wstring wpath = win32::widen(path);
@@ -217,6 +250,9 @@ int main(int argc, char** argv) {
         }
         if (args.size() == 4 && args[0] == "wait") {
             return wait(args[1], args[2], std::stoi(args[3]));
+        }
+        if (args.size() == 3 && args[0] == "stop") {
+            return stop(args[1], std::stoi(args[2]));
         }
     } catch (const Failure& f) {
         std::fprintf(stderr, "sb_service_probe: %s\n", f.what());
