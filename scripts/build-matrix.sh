@@ -93,14 +93,14 @@ for row in "${rows[@]}"; do
       failed=1
     fi
   fi
-  table+=("$(printf '| %-18s | %-14s | %-40s | %-24s | %-24s | %5d |' "$row" "$cxx $version" "$build" "$werror" \
+  table+=("$(printf '| %-18s | %-17s | %-40s | %-24s | %-24s | %7d |' "$row" "$cxx $version" "$build" "$werror" \
     "$unit" $((SECONDS - started)))")
 done
 
-printf '\n| %-18s | %-14s | %-40s | %-24s | %-24s | %5s |\n' build compiler "default options" \
+printf '\n| %-18s | %-17s | %-40s | %-24s | %-24s | %7s |\n' build compiler "default options" \
   "with warnings as errors" "unit tests" seconds
-printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..20})" "$(printf -- '-%.0s' {1..16})" \
+printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..20})" "$(printf -- '-%.0s' {1..19})" \
   "$(printf -- '-%.0s' {1..42})" "$(printf -- '-%.0s' {1..26})" "$(printf -- '-%.0s' {1..26})" \
-  "$(printf -- '-%.0s' {1..7})"
+  "$(printf -- '-%.0s' {1..9})"
 printf '%s\n' "${table[@]}"
 exit $failed
