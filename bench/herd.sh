@@ -22,9 +22,11 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/sb-bench-herd.XXXXXX")
 CSV="$OUT_DIR/herd.csv"
 PIDS=()
 cleanup() {
-  local p
+  local rc=$? p
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   syn_counter_del 1 2375
+  # The agents' logs stay only when the run failed.
+  if ((rc == 0)); then rm -rf "$TMP" 2>/dev/null || true; else echo "kept $TMP for inspection" >&2; fi
 }
 trap cleanup EXIT
 ulimit -n 65536 2>/dev/null || true

@@ -12,7 +12,11 @@ skip() {
 [[ -x /usr/sbin/dockerd ]] || skip "/usr/sbin/dockerd not found (apt-get install docker.io)"
 command -v iptables >/dev/null || skip "iptables not found"
 command -v "${SB_PYTHON:-python3}" >/dev/null || skip "python3 not found"
-export SB_BENCH_OUT=${SB_BENCH_OUT:-$(mktemp -d)}
+if [[ -z ${SB_BENCH_OUT:-} ]]; then
+  SB_BENCH_OUT=$(mktemp -d "${TMPDIR:-/tmp}/sb-bench-smoke.XXXXXX")
+  trap 'rm -rf "$SB_BENCH_OUT"' EXIT
+fi
+export SB_BENCH_OUT
 t0=$SECONDS
 SB_RACE_WAIT_MIN=2 SB_RACE_WAIT_MAX=3 bash "$here/race.sh" 1
 SB_HERD_WAIT=4 SB_HERD_REAL=3 SB_HERD_REAL_WAIT=3 bash "$here/herd.sh" 20
