@@ -62,7 +62,7 @@ if [[ -n $runtime_errors ]]; then
   echo "$runtime_errors" >&2
   rc=1
 fi
-summary=$(grep -E '^[0-9]+% tests passed' "$log" | tr '\n' ';' || true)
+summary=$(grep -E '^[0-9]+% tests passed' "$log" | paste -sd '+' | sed 's/+/ + /g' || true)
 echo "== test-asan: ${summary:-no ctest summary}; $(wc -w <<<"$reports") sanitizer reports;" \
   "build ${build_seconds} s, total $((SECONDS - started)) s, exit $rc =="
 exit $rc
