@@ -80,4 +80,9 @@ syn_counter_read() {
 }
 
 # proc_cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (0 when it is gone).
+# The end of a benchmark's work directory $TMP: removed after a run that succeeded ($1, its exit status, is 0);
+# kept, for its agents' logs, after one that failed.
+bench_tmp_done() {
+  if (($1 == 0)); then rm -rf "$TMP" 2>/dev/null || true; else echo "kept $TMP for inspection" >&2; fi
+}
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -28,8 +28,7 @@ cleanup() {
   local rc=$? p
   for p in "${AGENTS[@]}" "${HELPERS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   ip netns exec "$(lab_ns 7)" iptables -D INPUT -p tcp -m comment --comment sb-bench-blackhole -j DROP 2>/dev/null || true
-  # The agents' logs stay only when the run failed.
-  if ((rc == 0)); then rm -rf "$TMP" 2>/dev/null || true; else echo "kept $TMP for inspection" >&2; fi
+  bench_tmp_done "$rc"
 }
 trap cleanup EXIT
 
