@@ -115,7 +115,7 @@ echo "  new API connections to the manager while waiting ($(awk -v w="$window_ms
 echo "  after init: $(stats ready_s "$TMP/ready.values"); $within of $N ready within 1.5 s; failed=$failed"
 hz=$(getconf CLK_TCK)
 echo "  CPU from swarm init on (until the last agent exits): manager dockerd $(awk -v t="$manager_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s, local dockerd $(awk -v t="$local_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }') s, the $N agents ${agents_cpu} s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "  agents' logs: $TMP (init at $t0 ms)"
+echo "  init at $t0 ms (the agents' logs in $TMP stay only if this run fails)"
 echo "csv: $CSV"
 echo "agents,wait_s,connections,connections_per_s,peak_per_s,steady_per_s,ready_p50_s,ready_p90_s,ready_max_s,ready_within_1_5s,failed,manager_cpu_s,local_cpu_s,agents_cpu_s,load_1m" >"$OUT_DIR/herd-summary.csv"
 echo "$N,$WAIT,$total,$(awk -v t="$total" -v w="$window_ms" 'BEGIN { printf "%.1f", t / (w / 1000) }'),$peak,$steady,$(stat_value "$TMP/ready.values" 0.5),$(stat_value "$TMP/ready.values" 0.9),$(stat_value "$TMP/ready.values" 1),$within,$failed,$(awk -v t="$manager_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'),$(awk -v t="$local_cpu" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'),$agents_cpu,$(cut -d' ' -f1 /proc/loadavg)" >>"$OUT_DIR/herd-summary.csv"

@@ -71,5 +71,5 @@ echo "$INTERVAL,$K,$rss,$max_rss,$threads,$cpu,$lpi,$mpi" >>"$CSV"
 echo "idle run (--interval ${INTERVAL}s, $K intervals after joining):"
 echo "  RSS ${rss} kB (max ${max_rss} kB), threads ${threads}, CPU ${cpu} %"
 echo "  requests per interval: local engine ${lpi}, manager ${mpi} (new API connections)"
-echo "csv: $CSV (agent log: $TMP/agent.log)"
+echo "csv: $CSV (the agent's log in $TMP stays only if this run fails)"
 lab leave 2 >/dev/null 2>&1 || true
