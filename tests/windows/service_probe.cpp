@@ -137,36 +137,50 @@ int show(const std::string& name) {
     return 0;
 }
 
-int wait(const std::string& name, const std::string& state, int timeout_ms) {
+// The service NAME opened with ACCESS; nullptr (and "not installed" printed) when there is none.
+SC_HANDLE open_service(const std::string& name, DWORD access) {
     SC_HANDLE scm = ::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
-    SC_HANDLE svc = ::OpenServiceW(scm, win32::widen(name).c_str(), SERVICE_QUERY_STATUS);
+    SC_HANDLE svc = ::OpenServiceW(scm, win32::widen(name).c_str(), access);
     if (svc == nullptr) {
         std::printf("not installed\n");
-        return 3;
     }
+    return svc;
+}
+
+// Polls until the service is in STATE (true), or prints the state it is still in after TIMEOUT_MS (false).
+bool await_state(SC_HANDLE svc, const std::string& state, int timeout_ms) {
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     SERVICE_STATUS s{};
     for (;;) {
         ::QueryServiceStatus(svc, &s);
         if (state_name(s.dwCurrentState) == state) {
-            std::printf("%lld\n", unix_ms());
-            return 0;
+            return true;
         }
         if (std::chrono::steady_clock::now() > until) {
             std::printf("still %s\n", state_name(s.dwCurrentState).c_str());
-            return 1;
+            return false;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 
+int wait(const std::string& name, const std::string& state, int timeout_ms) {
+    SC_HANDLE svc = open_service(name, SERVICE_QUERY_STATUS);
+    if (svc == nullptr) {
+        return 3;
+    }
+    if (!await_state(svc, state, timeout_ms)) {
+        return 1;
+    }
+    std::printf("%lld\n", unix_ms());
+    return 0;
+}
+
 // The service's own stop latency: from the stop control to the SCM reporting STOPPED, in one process, so that
 // starting wine programs (about 0.2-0.5 s each under load) is not part of the figure.
 int stop(const std::string& name, int timeout_ms) {
-    SC_HANDLE scm = ::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
-    SC_HANDLE svc = ::OpenServiceW(scm, win32::widen(name).c_str(), SERVICE_STOP | SERVICE_QUERY_STATUS);
+    SC_HANDLE svc = open_service(name, SERVICE_STOP | SERVICE_QUERY_STATUS);
     if (svc == nullptr) {
-        std::printf("not installed\n");
         return 3;
     }
     auto started = std::chrono::steady_clock::now();
@@ -175,20 +189,13 @@ int stop(const std::string& name, int timeout_ms) {
         std::printf("stop control refused: %s\n", win32::error_text(::GetLastError()).c_str());
         return 1;
     }
-    for (;;) {
-        ::QueryServiceStatus(svc, &s);
-        auto took = std::chrono::steady_clock::now() - started;
-        if (s.dwCurrentState == SERVICE_STOPPED) {
-            std::printf("%lld\n", static_cast<long long>(
-                                      std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
-            return 0;
-        }
-        if (took > std::chrono::milliseconds(timeout_ms)) {
-            std::printf("still %s\n", state_name(s.dwCurrentState).c_str());
-            return 1;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!await_state(svc, "STOPPED", timeout_ms)) {
+        return 1;
     }
+    auto took =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    std::printf("%lld\n", static_cast<long long>(took.count()));
+    return 0;
 }
 
 int acl(const std::string& path) {
