@@ -1,6 +1,6 @@
 #include "agent/commands/command_support.hpp"
 
-#include "agent/state_file.hpp"
+#include "agent/state/state_file.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/config.hpp"
-#include "agent/config_checks.hpp"
+#include "agent/config/config.hpp"
+#include "agent/config/config_checks.hpp"
 #include "agent/join/join_context.hpp"
 #include "agent/platform/platform.hpp"
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/config.hpp"
+#include "agent/config/config.hpp"
 #include "agent/service/service_host.hpp"
 
 namespace sb::commands {

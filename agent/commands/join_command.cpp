@@ -1,8 +1,8 @@
+#include "agent/app/wiring.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/join/join_flow.hpp"
-#include "agent/state_file.hpp"
-#include "agent/wiring.hpp"
+#include "agent/state/state_file.hpp"
 #include "common/error.hpp"
 
 namespace sb::commands {

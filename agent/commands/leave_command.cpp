@@ -1,7 +1,8 @@
+#include "agent/app/wiring.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/join/phases.hpp"
-#include "agent/wiring.hpp"
+#include "agent/leave/leave.hpp"
 #include "common/error.hpp"
 
 namespace sb::commands {

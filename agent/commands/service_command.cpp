@@ -1,6 +1,6 @@
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
-#include "agent/config.hpp"
+#include "agent/config/config.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"

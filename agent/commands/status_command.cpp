@@ -1,10 +1,10 @@
 #include <cstdio>
 
+#include "agent/app/wiring.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
-#include "agent/state_file.hpp"
-#include "agent/status_report.hpp"
-#include "agent/wiring.hpp"
+#include "agent/node/status_report.hpp"
+#include "agent/state/state_file.hpp"
 #include "common/error.hpp"
 
 namespace sb::commands {

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
+#include "agent/config/manager_address.hpp"
 #include "agent/join/phases.hpp"
-#include "agent/manager_address.hpp"
+#include "agent/leave/leave.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 

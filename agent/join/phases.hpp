@@ -33,11 +33,4 @@ void apply_labels(JoinContext& ctx);
 // Removes `down` nodes that carry this node's hostname (never its own id).
 void prune_stale_nodes(JoinContext& ctx);
 
-// Leaves the swarm on the local engine; a manager is demoted first and needs `force`. Returns the node id it
-// had ("" when it was not in a swarm).
-std::string leave_local(JoinContext& ctx, bool force);
-
-// Removes node entries (never this node's current id) through a manager that answers.
-void remove_nodes(JoinContext& ctx, const std::vector<std::string>& ids);
-
 }  // namespace sb::phases

@@ -1,5 +1,5 @@
+#include "agent/config/token_file.hpp"
 #include "agent/join/phases.hpp"
-#include "agent/token_file.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 

@@ -1,7 +1,7 @@
-#include "agent/join/labels.hpp"
 #include "agent/join/phases.hpp"
-#include "agent/join/stale_nodes.hpp"
-#include "agent/node_labels.hpp"
+#include "agent/node/labels.hpp"
+#include "agent/node/node_labels.hpp"
+#include "agent/node/stale_nodes.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 

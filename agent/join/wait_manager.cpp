@@ -10,9 +10,9 @@
 #include <variant>
 
 #include "agent/join/inbox.hpp"
-#include "agent/join/manager_probe.hpp"
 #include "agent/join/phases.hpp"
 #include "agent/join/port_watch.hpp"
+#include "agent/node/manager_probe.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 

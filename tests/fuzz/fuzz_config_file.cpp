@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "agent/config.hpp"
-#include "agent/manager_address.hpp"
+#include "agent/config/config.hpp"
+#include "agent/config/manager_address.hpp"
 #include "common/error.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "agent/config.hpp"
-#include "agent/node_labels.hpp"
+#include "agent/config/config.hpp"
+#include "agent/node/node_labels.hpp"
 #include "common/duration.hpp"
 #include "common/error.hpp"
 #include "tests/fuzz/fuzz_support.hpp"

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/node_labels.hpp"
+#include "agent/node/node_labels.hpp"
 #include "common/engine_client.hpp"
 #include "common/version.hpp"
 #include "tests/fuzz/fuzz_support.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/manager_address.hpp"
+#include "agent/config/manager_address.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/state_file.hpp"
-#include "agent/token_file.hpp"
+#include "agent/config/token_file.hpp"
+#include "agent/state/state_file.hpp"
 #include "common/error.hpp"
 #include "common/secret.hpp"
 #include "tests/fuzz/fuzz_support.hpp"

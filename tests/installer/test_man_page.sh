@@ -4,7 +4,7 @@
 #   - man renders it without a warning (the check lintian makes);
 #   - every command the binary's --help lists (walked down to "service install") has its subsection, and every
 #     option of every command's --help is in the page with its metavar ("--role worker|manager");
-#   - every exit code of common/exit_code.hpp is under EXIT STATUS, every configuration key of agent/config.cpp
+#   - every exit code of common/exit_code.hpp is under EXIT STATUS, every configuration key of agent/config/config.cpp
 #     under CONFIGURATION; ENVIRONMENT and FILES are there.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -59,8 +59,8 @@ for code in $codes; do
 done
 note "exit codes $(tr '\n' ' ' <<<"$codes")are under EXIT STATUS"
 
-keys=$(sed -n '/^constexpr KeyInfo key_table/,/^};/p' "$SB_SOURCE_DIR/agent/config.cpp" | grep -oE '\{"[a-z_]+"' | tr -d '{"')
-[[ -n $keys ]] || fail "no configuration keys read from agent/config.cpp"
+keys=$(sed -n '/^constexpr KeyInfo key_table/,/^};/p' "$SB_SOURCE_DIR/agent/config/config.cpp" | grep -oE '\{"[a-z_]+"' | tr -d '{"')
+[[ -n $keys ]] || fail "no configuration keys read from agent/config/config.cpp"
 for key in $keys; do
   section CONFIGURATION | grep -qw -- "$key" || fail "configuration key $key is not under CONFIGURATION"
 done

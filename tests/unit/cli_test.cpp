@@ -2,7 +2,7 @@
 // Every run gets a private machine (no environment, its own config, state and lock paths), so that no test
 // reads or touches the real ones: a machine that runs swarm-bootstrap as a service passes these tests too.
 
-#include "agent/cli.hpp"
+#include "agent/app/cli.hpp"
 
 #include "sb_doctest.hpp"
 

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/config.hpp"
-#include "agent/state_file.hpp"
+#include "agent/config/config.hpp"
+#include "agent/state/state_file.hpp"
 #include "common/duration.hpp"
 #include "common/engine_types.hpp"
 #include "common/error.hpp"

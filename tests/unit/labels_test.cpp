@@ -1,4 +1,4 @@
-#include "agent/node_labels.hpp"
+#include "agent/node/node_labels.hpp"
 
 #include "sb_doctest.hpp"
 

@@ -1,4 +1,4 @@
-#include "agent/manager_address.hpp"
+#include "agent/config/manager_address.hpp"
 
 #include "sb_doctest.hpp"
 

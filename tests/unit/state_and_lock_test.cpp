@@ -6,9 +6,9 @@
 #include <sstream>
 #include <thread>
 
+#include "agent/node/status_report.hpp"
 #include "agent/platform/platform.hpp"
-#include "agent/state_file.hpp"
-#include "agent/status_report.hpp"
+#include "agent/state/state_file.hpp"
 #include "fakes/fake_engine.hpp"
 
 using namespace sb;

@@ -1,7 +1,7 @@
 // The node's own swarm addresses and the hosts behind every address: what docker would reject at join time
 // is rejected before anything waits.
 
-#include "agent/swarm_address.hpp"
+#include "agent/config/swarm_address.hpp"
 
 #include "sb_doctest.hpp"
 

@@ -1,6 +1,6 @@
 // The token file is read and checked before anything waits; no message ever holds its content.
 
-#include "agent/token_file.hpp"
+#include "agent/config/token_file.hpp"
 
 #include "sb_doctest.hpp"
 

@@ -1,6 +1,6 @@
 // Service mode: the watch loop heals a node that dropped out, restores labels, and stops promptly.
 
-#include "agent/watch.hpp"
+#include "agent/watch/watch.hpp"
 
 #include "sb_doctest.hpp"
 

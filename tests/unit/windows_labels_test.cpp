@@ -1,7 +1,7 @@
 // Windows labels from real engines' /info (Windows Server 2016, 2019, 2022). The parsing itself is
 // platform-neutral: this file would pass in the Linux build too.
 
-#include "agent/node_labels.hpp"
+#include "agent/node/node_labels.hpp"
 
 #include "sb_doctest.hpp"
 

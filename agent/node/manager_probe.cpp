@@ -1,4 +1,4 @@
-#include "agent/join/manager_probe.hpp"
+#include "agent/node/manager_probe.hpp"
 
 #include <future>
 

@@ -1,5 +1,7 @@
-#include "agent/join/manager_probe.hpp"
+#include "agent/leave/leave.hpp"
+
 #include "agent/join/phases.hpp"
+#include "agent/node/manager_probe.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 

@@ -1,9 +1,9 @@
-#include "agent/config_checks.hpp"
+#include "agent/config/config_checks.hpp"
 
 #include <fstream>
 #include <system_error>
 
-#include "agent/token_file.hpp"
+#include "agent/config/token_file.hpp"
 #include "common/error.hpp"
 
 namespace sb {

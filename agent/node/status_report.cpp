@@ -1,6 +1,6 @@
-#include "agent/status_report.hpp"
+#include "agent/node/status_report.hpp"
 
-#include "agent/join/manager_probe.hpp"
+#include "agent/node/manager_probe.hpp"
 
 namespace sb {
 

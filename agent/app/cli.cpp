@@ -1,10 +1,10 @@
-#include "agent/cli.hpp"
+#include "agent/app/cli.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include "agent/commands/commands.hpp"
 #include "agent/commands/service_status_command.hpp"
-#include "agent/config.hpp"
+#include "agent/config/config.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"

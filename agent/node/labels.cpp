@@ -1,4 +1,4 @@
-#include "agent/join/labels.hpp"
+#include "agent/node/labels.hpp"
 
 #include "common/expected.hpp"
 #include "common/logging.hpp"

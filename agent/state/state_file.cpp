@@ -1,4 +1,4 @@
-#include "agent/state_file.hpp"
+#include "agent/state/state_file.hpp"
 
 #include <chrono>
 #include <cstdint>

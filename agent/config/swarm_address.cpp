@@ -1,4 +1,4 @@
-#include "agent/swarm_address.hpp"
+#include "agent/config/swarm_address.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "agent/wiring.hpp"
+#include "agent/app/wiring.hpp"
 
 #include <random>
 #include <thread>

@@ -4,7 +4,7 @@
 // anything: a manager to join through, a readable token file, readable TLS files. A value that can never
 // work ends the command at once with exit 2, even while another agent holds the lock.
 
-#include "agent/config.hpp"
+#include "agent/config/config.hpp"
 
 namespace sb {
 

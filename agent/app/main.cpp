@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/cli.hpp"
+#include "agent/app/cli.hpp"
 #include "agent/platform/platform.hpp"
 #include "agent/service/service_host.hpp"
 #include "common/logging.hpp"

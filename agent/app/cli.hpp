@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/config.hpp"
+#include "agent/config/config.hpp"
 
 namespace sb {
 

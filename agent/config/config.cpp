@@ -1,4 +1,4 @@
-#include "agent/config.hpp"
+#include "agent/config/config.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -7,10 +7,10 @@
 #include <sstream>
 #include <tuple>
 
-#include "agent/manager_address.hpp"
+#include "agent/config/manager_address.hpp"
+#include "agent/config/swarm_address.hpp"
 #include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
-#include "agent/swarm_address.hpp"
 #include "common/error.hpp"
 
 namespace sb {

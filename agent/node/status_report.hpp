@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/state_file.hpp"
+#include "agent/state/state_file.hpp"
 #include "common/engine_api.hpp"
 
 namespace sb {

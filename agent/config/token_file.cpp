@@ -1,4 +1,4 @@
-#include "agent/token_file.hpp"
+#include "agent/config/token_file.hpp"
 
 #include <fstream>
 #include <sstream>

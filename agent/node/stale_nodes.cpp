@@ -1,4 +1,4 @@
-#include "agent/join/stale_nodes.hpp"
+#include "agent/node/stale_nodes.hpp"
 
 #include "common/logging.hpp"
 

@@ -4,9 +4,17 @@
 #include <optional>
 #include <vector>
 
-#include "agent/join/join_context.hpp"
+#include "common/endpoint.hpp"
+#include "common/engine_api.hpp"
 
 namespace sb {
+
+// A manager that answered as an active swarm manager this round.
+struct ReadyManager {
+    EngineApi* api = nullptr;
+    EngineInfo info;  // its /info: RemoteManagers, Cluster.ID
+    SwarmInfo swarm;  // its GET /swarm: the join tokens
+};
 
 // What one manager said this round: ready (with its /info and tokens), or why not.
 struct ManagerProbe {

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+
+#include "agent/config/manager_address.hpp"
+#include "agent/join/port_watch.hpp"
+#include "common/backoff.hpp"
+#include "common/clock.hpp"
+#include "common/engine_api.hpp"
+#include "common/expected.hpp"
+
+namespace sb {
+
+// What the join phases use from the outside world. Production wires real clients; tests wire fakes.
+struct Services {
+    Clock* clock = nullptr;
+    UniformRandom random;
+    EngineApi* local = nullptr;  // the local engine
+    std::function<std::unique_ptr<EngineApi>(const Endpoint&)> connect_manager;
+    Resolver resolve;
+    // Whether a manager's swarm port accepts a TCP connection within `timeout`.
+    std::function<sb::expected<void, std::string>(const std::string& host, std::uint16_t port,
+                                                  Duration timeout)>
+        probe_swarm_port;
+    // Runs background work (API probes, swarm-port connects) on its own thread. Unset: runs it inline, at
+    // once (the unit tests' deterministic default).
+    std::function<void(std::function<void()>)> spawn;
+    PortWatchPolicy port_watch;
+    std::stop_token stop;
+};
+
+}  // namespace sb
