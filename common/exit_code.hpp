@@ -13,6 +13,9 @@ enum class ExitCode : int {
     other_swarm = 6,       // the node already belongs to a different swarm
     already_running = 7,   // another swarm-bootstrap instance holds the lock
     not_member = 8,        // `status`: the node is not an active, ready member
+    drain_deadline = 9,    // `drain` / `leave --drain`: the deadline passed with tasks still on this node
+    quorum_refused = 10,   // demoting or leaving would cost the managers their quorum, or the last manager
+    check_failed = 11,     // `check`, or a join's preflight: a named check found an error
 };
 
 constexpr int to_int(ExitCode c) noexcept {
