@@ -69,6 +69,9 @@ class EngineApi {
     virtual ApiResult<SwarmInfo> swarm() = 0;
     virtual ApiResult<Node> node(std::string_view id) = 0;
     virtual ApiResult<std::vector<Node>> nodes() = 0;
+    // GET /nodes?filters={"name":[name]}: the manager lists only the nodes whose hostname begins with `name`
+    // (a prefix, case-sensitive, so callers still compare the hostname), not every node of the swarm.
+    virtual ApiResult<std::vector<Node>> nodes_named(std::string_view name) = 0;
     // Replaces the node's whole Spec; `version` is the Version.Index read with it.
     virtual ApiResult<void> update_node(std::string_view id, std::uint64_t version,
                                         const nlohmann::json& spec) = 0;

@@ -256,16 +256,29 @@ ApiResult<Node> EngineClient::node(std::string_view id) {
     return map_json(call_json(http::verb::get, "/nodes/" + url_segment(id), timeouts_.request), parse_node);
 }
 
-ApiResult<std::vector<Node>> EngineClient::nodes() {
-    return map_json(call_json(http::verb::get, "/nodes", timeouts_.request), [](const json& j) {
-        std::vector<Node> out;
-        if (j.is_array()) {
-            for (const auto& n : j) {
-                out.push_back(parse_node(n));
-            }
+namespace {
+
+std::vector<Node> parse_node_list(const json& j) {
+    std::vector<Node> out;
+    if (j.is_array()) {
+        for (const auto& n : j) {
+            out.push_back(parse_node(n));
         }
-        return out;
-    });
+    }
+    return out;
+}
+
+}  // namespace
+
+ApiResult<std::vector<Node>> EngineClient::nodes() {
+    return map_json(call_json(http::verb::get, "/nodes", timeouts_.request), parse_node_list);
+}
+
+ApiResult<std::vector<Node>> EngineClient::nodes_named(std::string_view name) {
+    json filters = {{"name", json::array({std::string(name)})}};
+    return map_json(
+        call_json(http::verb::get, "/nodes?filters=" + url_segment(filters.dump()), timeouts_.request),
+        parse_node_list);
 }
 
 ApiResult<void> EngineClient::update_node(std::string_view id, std::uint64_t version, const json& spec) {

@@ -34,6 +34,7 @@ class EngineClient final : public EngineApi {
     ApiResult<SwarmInfo> swarm() override;
     ApiResult<Node> node(std::string_view id) override;
     ApiResult<std::vector<Node>> nodes() override;
+    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override;
     ApiResult<void> update_node(std::string_view id, std::uint64_t version,
                                 const nlohmann::json& spec) override;
     ApiResult<void> remove_node(std::string_view id, bool force) override;

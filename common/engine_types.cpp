@@ -44,6 +44,7 @@ EngineInfo parse_info(const json& j) {
     info.os_version = str(j, "OSVersion");
     info.kernel_version = str(j, "KernelVersion");
     info.architecture = str(j, "Architecture");
+    info.system_time = str(j, "SystemTime");
     const auto& s = obj(j, "Swarm");
     info.swarm.node_id = str(s, "NodeID");
     info.swarm.node_addr = str(s, "NodeAddr");
@@ -68,6 +69,7 @@ Node parse_node(const json& j) {
     Node n;
     n.id = str(j, "ID");
     n.version = unsigned_number(obj(j, "Version"), "Index");
+    n.updated_at = str(j, "UpdatedAt");
     n.spec = obj(j, "Spec");
     n.role = str(n.spec, "Role");
     n.availability = str(n.spec, "Availability");

@@ -52,6 +52,7 @@ struct EngineInfo {
     std::string os_version;        // "12", "10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)"
     std::string kernel_version;
     std::string architecture;  // "x86_64"
+    std::string system_time;   // the engine's clock when it answered (RFC 3339, the daemon's zone)
     SwarmState swarm;
 };
 
@@ -75,6 +76,7 @@ struct Node {
     std::string architecture;  // Description.Platform.Architecture
     bool leader = false;
     std::string reachability;  // managers only
+    std::string updated_at;    // RFC 3339; moves with every change of the node, its state included
 };
 
 struct JoinRequest {

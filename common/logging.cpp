@@ -142,6 +142,23 @@ std::string log_node_id() {
     return s.node_id;
 }
 
+namespace {
+
+// Sinks run on the thread that logs (no asynchronous logger), so a thread's fields reach its own lines only.
+thread_local LogFieldList current_fields;
+
+}  // namespace
+
+LogFields::LogFields(LogFieldList fields) : previous_(std::exchange(current_fields, std::move(fields))) {}
+
+LogFields::~LogFields() {
+    current_fields = std::move(previous_);
+}
+
+const LogFieldList& log_fields() {
+    return current_fields;
+}
+
 void remove_log_sink(const spdlog::sink_ptr& sink) {
     state().outputs->remove_sink(sink);
 }

@@ -3,6 +3,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <spdlog/common.h>
 #include <spdlog/logger.h>
@@ -30,6 +32,21 @@ void set_console_sink(spdlog::sink_ptr sink);
 // add it to every line.
 void set_log_node_id(std::string node_id);
 std::string log_node_id();
+
+// Fields of the lines this thread logs while a LogFields lives ({"SB_REAPED_NODE_ID", "abc"}): outputs with
+// fields (the journal) add them to each line; the others show the message only, so it names the same things.
+using LogFieldList = std::vector<std::pair<std::string, std::string>>;
+class LogFields {
+  public:
+    explicit LogFields(LogFieldList fields);
+    ~LogFields();
+    LogFields(const LogFields&) = delete;
+    LogFields& operator=(const LogFields&) = delete;
+
+  private:
+    LogFieldList previous_;
+};
+const LogFieldList& log_fields();
 
 // The logger of one phase of the work ("preflight", "wait-manager", "join", ...). The phase appears in
 // brackets in every line.

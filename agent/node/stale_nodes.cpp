@@ -7,14 +7,19 @@ namespace sb {
 int prune_stale_entries(EngineApi& manager, const std::string& own_id, const std::string& hostname,
                         bool dry_run) {
     auto& log = sb::log("prune");
-    auto nodes = manager.nodes();
+    if (hostname.empty()) {
+        return 0;
+    }
+    // Only the entries with this hostname, not the whole swarm: every agent of a herd asks this every
+    // interval.
+    auto nodes = manager.nodes_named(hostname);
     if (!nodes) {
         log.warn("cannot list nodes to prune: {}", nodes.error().describe());
         return 0;
     }
     int removed_count = 0;
     for (const auto& n : *nodes) {
-        if (n.id == own_id || hostname.empty() || n.hostname != hostname || n.state != "down") {
+        if (n.id == own_id || n.hostname != hostname || n.state != "down") {
             continue;
         }
         if (dry_run) {

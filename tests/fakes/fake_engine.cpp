@@ -92,6 +92,7 @@ std::shared_ptr<FakeSwarm> FakeEngine::init_swarm(const std::string& id) {
     n.reachability = "reachable";
     n.leader = true;
     n.spec = {{"Labels", nlohmann::json::object()}, {"Role", "manager"}, {"Availability", "active"}};
+    n.updated_at = world_.timestamp();
     cluster->nodes[node_id] = n;
     preparing = false;
     return cluster;
@@ -102,6 +103,27 @@ void FakeEngine::add_member(FakeEngine& other, bool manager) {
     req.remote_addr = swarm_addr_;
     req.token = Secret(manager ? cluster->manager_token : cluster->worker_token);
     other.join(req);
+}
+
+void FakeEngine::vanish() {
+    stop();
+    if (cluster) {
+        world_.set_node_state(*cluster, node_id, "down");
+        if (is_manager) {
+            cluster->nodes[node_id].reachability = "unreachable";
+        }
+    }
+}
+
+void FakeEngine::come_back() {
+    up = true;
+    swarm_port_open = is_manager;
+    if (cluster && cluster->nodes.count(node_id) != 0) {
+        world_.set_node_state(*cluster, node_id, "ready");
+        if (is_manager) {
+            cluster->nodes[node_id].reachability = "reachable";
+        }
+    }
 }
 
 ApiResult<void> FakeEngine::ping() {
@@ -133,6 +155,7 @@ ApiResult<EngineInfo> FakeEngine::info() {
     i.kernel_version =
         os_type == "windows" ? "10.0 17763 (17763.1.amd64fre.rs5_release.180914-1434)" : "6.1.0";
     i.architecture = "x86_64";
+    i.system_time = world_.timestamp();
     if (!local_state_override.empty()) {
         i.swarm.local_state = local_state_override;
         return i;
@@ -175,12 +198,24 @@ ApiResult<Node> FakeEngine::node(std::string_view id) {
 }
 
 ApiResult<std::vector<Node>> FakeEngine::nodes() {
+    node_lists.emplace_back("*");
+    return list_nodes("");
+}
+
+ApiResult<std::vector<Node>> FakeEngine::nodes_named(std::string_view name) {
+    node_lists.emplace_back(name);
+    return list_nodes(name);
+}
+
+ApiResult<std::vector<Node>> FakeEngine::list_nodes(std::string_view name_prefix) {
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
     }
     std::vector<Node> out;
     for (const auto& [id, n] : cluster->nodes) {
-        out.push_back(n);
+        if (n.hostname.starts_with(name_prefix)) {  // as a 20.10 manager filters: a prefix, case and all
+            out.push_back(n);
+        }
     }
     return out;
 }
@@ -216,14 +251,22 @@ ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t versi
             n.labels[k] = v.get<std::string>();
         }
     }
+    if (n.role == "manager" && spec["Role"] != "manager") {
+        cluster->demoted.insert(n.id);
+    }
     n.role = spec["Role"];
     n.availability = spec["Availability"];
+    if (n.role != "manager") {
+        n.reachability.clear();
+    }
+    n.updated_at = world_.timestamp();
     ++n.version;
     ++cluster->updates;
     return {};
 }
 
 ApiResult<void> FakeEngine::remove_node(std::string_view id, bool force) {
+    ++remove_calls;
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
     }
@@ -234,6 +277,15 @@ ApiResult<void> FakeEngine::remove_node(std::string_view id, bool force) {
     if (it->second.state != "down" && !force) {
         return sb::unexpected(err(400, "rpc error: code = FailedPrecondition desc = node " + std::string(id) +
                                            " is not down and can't be removed"));
+    }
+    bool leaving_raft = cluster->demoted.count(it->first) != 0 && cluster->raft_member_left > 0;
+    if (it->second.role == "manager" || leaving_raft) {
+        if (it->second.role != "manager") {
+            --cluster->raft_member_left;
+        }
+        return sb::unexpected(err(400, "rpc error: code = FailedPrecondition desc = node " + std::string(id) +
+                                           " is a cluster manager and is a member of the raft cluster. It "
+                                           "must be demoted to worker before removal"));
     }
     cluster->nodes.erase(it);
     return {};
@@ -290,6 +342,7 @@ ApiResult<void> FakeEngine::join(const JoinRequest& request) {
     n.availability = request.availability.empty() ? "active" : request.availability;
     n.reachability = as_manager ? "reachable" : "";
     n.spec = {{"Labels", nlohmann::json::object()}, {"Role", n.role}, {"Availability", n.availability}};
+    n.updated_at = world_.timestamp();
     s.nodes[node_id] = n;
     return {};
 }
@@ -313,9 +366,7 @@ ApiResult<void> FakeEngine::leave(bool force) {
                 "manager. Removing the last manager erases all current state of the swarm. Use "
                 "`--force` to ignore this message. "));
     }
-    if (auto it = cluster->nodes.find(node_id); it != cluster->nodes.end()) {
-        it->second.state = "down";
-    }
+    world_.set_node_state(*cluster, node_id, "down");
     cluster.reset();
     is_manager = false;
     node_id.clear();
@@ -343,6 +394,23 @@ FakeEngine* FakeWorld::by_swarm_addr(const std::string& swarm_addr) {
         }
     }
     return nullptr;
+}
+
+void FakeWorld::set_node_state(FakeSwarm& s, const std::string& node_id, const std::string& state) {
+    auto it = s.nodes.find(node_id);
+    if (it == s.nodes.end()) {
+        return;
+    }
+    it->second.state = state;
+    it->second.updated_at = timestamp();
+    ++it->second.version;
+}
+
+std::string FakeWorld::timestamp() {
+    if (clock == nullptr) {
+        return {};
+    }
+    return format_engine_time(epoch + clock->now().time_since_epoch());
 }
 
 std::vector<FakeEngine*> FakeWorld::members(const FakeSwarm& s) {
@@ -373,6 +441,9 @@ class FakeConnection final : public EngineApi {
     }
     ApiResult<std::vector<Node>> nodes() override {
         return target_ ? target_->nodes() : refused<std::vector<Node>>();
+    }
+    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override {
+        return target_ ? target_->nodes_named(name) : refused<std::vector<Node>>();
     }
     ApiResult<void> update_node(std::string_view id, std::uint64_t v, const nlohmann::json& spec) override {
         return target_ ? target_->update_node(id, v, spec) : refused<void>();

@@ -12,6 +12,7 @@
 
 #include "agent/join/join_context.hpp"
 #include "common/engine_api.hpp"
+#include "common/timestamp.hpp"
 
 namespace sb::test {
 
@@ -21,7 +22,9 @@ struct FakeSwarm {
     std::string manager_token;
     std::map<std::string, Node> nodes;
     int next_node = 1;
-    int out_of_sequence_left = 0;  // the next N node updates fail with "update out of sequence"
+    int out_of_sequence_left = 0;   // the next N node updates fail with "update out of sequence"
+    int raft_member_left = 0;       // the next N removals of a demoted manager fail: it is still leaving raft
+    std::set<std::string> demoted;  // managers demoted to workers
     int updates = 0;
 };
 
@@ -47,6 +50,8 @@ class FakeEngine final : public EngineApi {
     int join_calls = 0;
     int leave_calls = 0;
     int update_calls = 0;
+    std::vector<std::string> node_lists;  // each GET /nodes: its name filter, "*" for the whole list
+    int remove_calls = 0;
     std::vector<std::string> join_remote_addrs;
     std::vector<std::string> join_tokens;
 
@@ -58,6 +63,11 @@ class FakeEngine final : public EngineApi {
     std::shared_ptr<FakeSwarm> init_swarm(const std::string& id);
     // Join `other` to this engine's swarm directly (as the docker CLI would).
     void add_member(FakeEngine& other, bool manager);
+    // The VM is gone: the engine stops answering and the managers mark its node down (at once: a test
+    // advances the clock for the ~12 s a real manager takes).
+    void vanish();
+    // The VM is back with its engine and its node: the managers see the node ready again.
+    void come_back();
 
     ApiResult<void> ping() override;
     ApiResult<VersionInfo> version() override;
@@ -65,6 +75,7 @@ class FakeEngine final : public EngineApi {
     ApiResult<SwarmInfo> swarm() override;
     ApiResult<Node> node(std::string_view id) override;
     ApiResult<std::vector<Node>> nodes() override;
+    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override;
     ApiResult<void> update_node(std::string_view id, std::uint64_t version,
                                 const nlohmann::json& spec) override;
     ApiResult<void> remove_node(std::string_view id, bool force) override;
@@ -72,6 +83,7 @@ class FakeEngine final : public EngineApi {
     ApiResult<void> leave(bool force) override;
 
   private:
+    ApiResult<std::vector<Node>> list_nodes(std::string_view name_prefix);
     std::optional<ApiError> refuse() const;
     // Refused, or not a manager: what a control request (swarm, nodes) gets from this engine.
     std::optional<ApiError> refuse_control() const;
@@ -90,6 +102,14 @@ class FakeWorld {
     FakeEngine* by_api(const std::string& api_addr);
     FakeEngine* by_swarm_addr(const std::string& swarm_addr);
     std::vector<FakeEngine*> members(const FakeSwarm& s);
+    // Sets a node's state as the managers would, stamping its UpdatedAt.
+    void set_node_state(FakeSwarm& s, const std::string& node_id, const std::string& state);
+
+    // The engines' wall clock: `clock`'s time from `epoch` on. Without a clock the engines write no times
+    // (no SystemTime, no UpdatedAt), as an engine whose times cannot be read.
+    Clock* clock = nullptr;
+    EngineTime epoch = EngineTime(std::chrono::hours(24 * 20'000));
+    std::string timestamp();
 
     // A proxy that forwards to the engine at an address (a fresh one per connect, like a real client).
     std::unique_ptr<EngineApi> connect(const Endpoint& ep);

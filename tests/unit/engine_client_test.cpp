@@ -50,6 +50,12 @@ TestResponse engine(const HttpTestServer::Request& req) {
     if (t == "/v1.41/swarm/join") {
         return {500, R"({"message":"invalid join token"})"};
     }
+    if (t == "/v1.41/nodes?filters=%7B%22name%22%3A%5B%22n1%2Fx%22%5D%7D") {  // {"name":["n1/x"]}
+        return {
+            200,
+            R"([{"ID":"a1","UpdatedAt":"2026-12-04T18:55:04.662221881Z","Description":{"Hostname":"n1/x"},)"
+            R"("Status":{"State":"down"}}])"};
+    }
     if (t == "/v1.41/nodes") {
         return {400, "client version 1.11 is too old. Minimum supported API version is 1.12\n", "text/plain"};
     }
@@ -100,6 +106,17 @@ TEST_CASE("a POST before the version is known negotiates it with GET /_ping firs
     req.token = Secret("garbage");
     CHECK_FALSE(client.join(req));
     CHECK(server.targets() == std::vector<std::string>{"/_ping", "/v1.41/swarm/join"});
+}
+
+TEST_CASE("nodes_named sends the name filter as URL-encoded JSON and reads UpdatedAt") {
+    HttpTestServer server(engine);
+    auto client = client_for(server);
+    auto nodes = client.nodes_named("n1/x");
+    REQUIRE(nodes);
+    REQUIRE(nodes->size() == 1);
+    CHECK(nodes->at(0).hostname == "n1/x");
+    CHECK(nodes->at(0).state == "down");
+    CHECK(nodes->at(0).updated_at == "2026-12-04T18:55:04.662221881Z");
 }
 
 TEST_CASE("choose_api_version caps at ours and refuses engines that are too old") {

@@ -56,6 +56,9 @@ class CountingApi final : public EngineApi {
     ApiResult<SwarmInfo> swarm() override { return note("swarm"), inner_->swarm(); }
     ApiResult<Node> node(std::string_view id) override { return note("node"), inner_->node(id); }
     ApiResult<std::vector<Node>> nodes() override { return note("nodes"), inner_->nodes(); }
+    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override {
+        return note("nodes"), inner_->nodes_named(name);
+    }
     ApiResult<void> update_node(std::string_view id, std::uint64_t v, const nlohmann::json& s) override {
         return note("update"), inner_->update_node(id, v, s);
     }
@@ -106,6 +109,7 @@ class HangingApi final : public EngineApi {
     ApiResult<SwarmInfo> swarm() override { return fail<SwarmInfo>(); }
     ApiResult<Node> node(std::string_view) override { return fail<Node>(); }
     ApiResult<std::vector<Node>> nodes() override { return fail<std::vector<Node>>(); }
+    ApiResult<std::vector<Node>> nodes_named(std::string_view) override { return fail<std::vector<Node>>(); }
     ApiResult<void> update_node(std::string_view, std::uint64_t, const nlohmann::json&) override {
         return fail<void>();
     }
