@@ -53,6 +53,8 @@ constexpr OptionInfo join_options[] = {
     {"tls_cert", "--tls-cert", "FILE", "client certificate"},
     {"tls_key", "--tls-key", "FILE", "client key"},
     {"prune_stale_nodes", "--prune-stale-nodes", "", "after joining, remove down nodes with this hostname"},
+    {"reap_down_after", "--reap-down-after", "DURATION",
+     "run, managers: the leader removes nodes swarm-bootstrap joined once down this long (default off)"},
     {"state_file", "--state-file", "FILE", "where to record the last outcome"},
     {"lock_file", "--lock-file", "PATH", "the lock that keeps one agent per node"},
     {"log_level", "--log-level", "trace|debug|info|warn|error", "how much to log (default info)"},

@@ -9,6 +9,7 @@
 
 #include "agent/config/manager_address.hpp"
 #include "agent/config/swarm_address.hpp"
+#include "agent/node/node_labels.hpp"
 #include "agent/platform/home.hpp"
 #include "agent/platform/platform.hpp"
 #include "common/error.hpp"
@@ -28,17 +29,29 @@ struct KeyInfo {
 
 // The single list of configuration keys: file, environment and command line all derive from it.
 constexpr KeyInfo key_table[] = {
-    {"managers", Kind::list},         {"role", Kind::string},
-    {"token_file", Kind::string},     {"labels", Kind::labels},
-    {"advertise_addr", Kind::string}, {"listen_addr", Kind::string},
-    {"data_path_addr", Kind::string}, {"availability", Kind::string},
-    {"timeout", Kind::duration},      {"backoff_initial", Kind::duration},
-    {"backoff_max", Kind::duration},  {"interval", Kind::duration},
-    {"docker_host", Kind::string},    {"tls", Kind::boolean},
-    {"tls_ca", Kind::string},         {"tls_cert", Kind::string},
-    {"tls_key", Kind::string},        {"prune_stale_nodes", Kind::boolean},
-    {"state_file", Kind::string},     {"lock_file", Kind::string},
-    {"log_level", Kind::string},      {"log_format", Kind::string},
+    {"managers", Kind::list},
+    {"role", Kind::string},
+    {"token_file", Kind::string},
+    {"labels", Kind::labels},
+    {"advertise_addr", Kind::string},
+    {"listen_addr", Kind::string},
+    {"data_path_addr", Kind::string},
+    {"availability", Kind::string},
+    {"timeout", Kind::duration},
+    {"backoff_initial", Kind::duration},
+    {"backoff_max", Kind::duration},
+    {"interval", Kind::duration},
+    {"docker_host", Kind::string},
+    {"tls", Kind::boolean},
+    {"tls_ca", Kind::string},
+    {"tls_cert", Kind::string},
+    {"tls_key", Kind::string},
+    {"prune_stale_nodes", Kind::boolean},
+    {"state_file", Kind::string},
+    {"lock_file", Kind::string},
+    {"log_level", Kind::string},
+    {"log_format", Kind::string},
+    {"reap_down_after", Kind::duration},
 };
 
 const KeyInfo* find_key(std::string_view key) {
@@ -165,6 +178,12 @@ void check_label(const std::string& k, const json& v, const std::string& source)
                 "label key '" + k + "' is in the " + std::string(reserved) +
                     "* namespace, which Docker reserves");
         }
+    }
+    if (k == joined_label) {
+        bad("labels", source,
+            "label key '" + k +
+                "' is the agent's own mark of the nodes it joined (the reaper removes only those); choose "
+                "another key");
     }
     if (!v.is_string()) {
         bad("labels." + k, source, "expected a string, got " + v.dump());
@@ -370,6 +389,8 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
             c.tls_options.key_file = expect_string(key, v, source);
         } else if (key == "prune_stale_nodes") {
             c.prune_stale_nodes = expect_bool(key, v, source);
+        } else if (key == "reap_down_after") {
+            c.reap_down_after = expect_duration(key, v, source);
         } else if (key == "state_file") {
             c.state_file = expect_string(key, v, source);
         } else if (key == "lock_file") {

@@ -38,6 +38,9 @@ struct Config {
     bool tls = false;         // TLS to managers (default port 2376)
     TlsOptions tls_options;
     bool prune_stale_nodes = false;
+    // run, on the managers: the leader removes the entries of nodes this agent joined once they have been
+    // down this long (zero: off).
+    Duration reap_down_after{0};
     std::filesystem::path state_file;
     std::string lock_file;
     spdlog::level::level_enum log_level = spdlog::level::info;

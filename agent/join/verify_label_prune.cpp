@@ -10,11 +10,7 @@ namespace sb::phases {
 namespace {
 
 Labels wanted_labels(const JoinContext& ctx) {
-    Labels wanted = platform_labels(ctx.local_info, ctx.local_version);
-    for (const auto& [k, v] : ctx.config.labels) {
-        wanted[k] = v;
-    }
-    return wanted;
+    return agent_labels(ctx.local_info, ctx.local_version, ctx.config.labels);
 }
 
 }  // namespace

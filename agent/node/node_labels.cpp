@@ -59,4 +59,13 @@ Labels platform_labels(const EngineInfo& info, const VersionInfo& version) {
     return labels;
 }
 
+Labels agent_labels(const EngineInfo& info, const VersionInfo& version, const Labels& configured) {
+    Labels labels = platform_labels(info, version);
+    for (const auto& [k, v] : configured) {
+        labels[k] = v;
+    }
+    labels[std::string(joined_label)] = joined_label_value;
+    return labels;
+}
+
 }  // namespace sb

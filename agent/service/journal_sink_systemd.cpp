@@ -53,11 +53,21 @@ class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
         if (auto node = log_node_id(); !node.empty()) {
             node_field = "SB_NODE_ID=" + node;
         }
+        std::vector<std::string> extra;
+        for (const auto& [name, value] : log_fields()) {
+            extra.push_back(name + "=" + value);
+        }
         std::vector<iovec> fields;
-        for (const std::string* f : {&message, &priority, &identifier_, &phase_field, &node_field}) {
-            if (!f->empty() && f->back() != '=') {
-                fields.push_back(iovec{const_cast<char*>(f->data()), f->size()});
+        auto add = [&fields](const std::string& f) {
+            if (!f.empty() && f.back() != '=') {
+                fields.push_back(iovec{const_cast<char*>(f.data()), f.size()});
             }
+        };
+        for (const std::string* f : {&message, &priority, &identifier_, &phase_field, &node_field}) {
+            add(*f);
+        }
+        for (const auto& f : extra) {
+            add(f);
         }
         // A journal that is gone (journald restarting) must not stop the agent: the line is lost, nothing
         // else.

@@ -5,6 +5,7 @@
 // `journalctl SB_PHASE=wait-manager` work:
 //   MESSAGE=[phase] text   PRIORITY=3 (error) / 4 (warn) / 6 (info) / 7 (debug)   SYSLOG_IDENTIFIER=...
 //   SB_PHASE=wait-manager  SB_NODE_ID=<this node's swarm id, once known>
+//   and the fields of a LogFields scope (the reaper's SB_REAPED_NODE_ID, SB_REAPED_HOSTNAME, SB_DOWN_SECONDS)
 // The text arrives redacted (logging.cpp's front sink), so no token can reach the journal.
 
 #include <string>

@@ -103,10 +103,8 @@ HealthCheck check_node(const Config& config, Services& services, WatchState& sta
             state.local_version = *version;
         }
     }
-    Labels wanted = platform_labels(*info, state.local_version ? *state.local_version : VersionInfo{});
-    for (const auto& [k, v] : config.labels) {
-        wanted[k] = v;
-    }
+    Labels wanted =
+        agent_labels(*info, state.local_version ? *state.local_version : VersionInfo{}, config.labels);
     auto labelled = ensure_labels(*manager, *node, wanted, config.dry_run);
     if (labelled && *labelled == LabelUpdate::updated) {
         log.warn("labels of node {} had been changed; restored the ones this agent owns", s.node_id);
@@ -117,6 +115,13 @@ HealthCheck check_node(const Config& config, Services& services, WatchState& sta
     if (config.prune_stale_nodes) {
         // A twin left by a reimage goes `down` only ~12 s after the new node joined: look again every check.
         prune_stale_entries(*manager, s.node_id, info->name, config.dry_run);
+    }
+    if (config.reap_down_after.count() > 0) {
+        if (!state.reaper) {
+            state.reaper = std::make_shared<reap::Reaper>(config.reap_down_after, config.dry_run);
+        }
+        // The node just read tells whether this node leads: nobody else sends a request for the reaper.
+        state.reaper->pass(*node, *info, *services.local, *services.clock, services.stop);
     }
     return {Health::healthy, "node " + s.node_id + " is " + node->state};
 }

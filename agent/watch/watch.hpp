@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "agent/join/join_flow.hpp"
+#include "agent/reap/reaper.hpp"
 #include "agent/service/service_host.hpp"
 
 namespace sb {
@@ -24,10 +25,12 @@ struct WatchState {
     std::map<std::string, std::shared_ptr<EngineApi>> clients;
     std::optional<Endpoint> last_manager;
     std::optional<VersionInfo> local_version;
+    std::shared_ptr<reap::Reaper> reaper;  // with --reap-down-after, from the first check on
 };
 
 // One quiet look at the node: is the local engine active, does a manager still know the node, are the labels
-// this agent owns still there (restored if not). Logs only what it changes or finds wrong.
+// this agent owns still there (restored if not); with --reap-down-after, on the leader, the reaper's pass.
+// Logs only what it changes or finds wrong.
 HealthCheck check_node(const Config& config, Services& services, WatchState& state);
 HealthCheck check_node(const Config& config, Services& services);
 

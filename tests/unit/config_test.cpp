@@ -55,6 +55,7 @@ TEST_CASE("defaults follow the contract") {
     CHECK(c.backoff_initial == Duration(1000));
     CHECK(c.backoff_max == Duration(10'000));
     CHECK(c.interval == Duration(30'000));
+    CHECK(c.reap_down_after == Duration(0));  // the reaper is off
     CHECK_FALSE(c.tls);
     CHECK_FALSE(c.docker_host.empty());
     CHECK_FALSE(c.state_file.empty());
@@ -114,6 +115,8 @@ TEST_CASE("every bad value names its key and where it came from") {
         {"docker_host", "/var/run/docker.sock", "'docker_host'"},
         {"tls", "maybe", "'tls'"},
         {"prune_stale_nodes", 3, "'prune_stale_nodes'"},
+        {"reap_down_after", "0s", "'reap_down_after'"},
+        {"reap_down_after", "30", "'reap_down_after'"},
         {"log_level", "loud", "'log_level'"},
         {"log_format", "xml", "'log_format'"},
         {"labels", json::array({"a=b"}), "'labels'"},
@@ -192,6 +195,19 @@ TEST_CASE("label keys and values follow Docker's rules") {
     CHECK(failure_of({cli({{"labels", json{{"zone", std::string("\xff\xfe")}}}})}).find("UTF-8") !=
           std::string::npos);
     CHECK(failure_of({cli({{"labels", json{{"", "1"}}}})}).find("empty") != std::string::npos);
+    // The agent's own mark of the nodes it joined is not for a user to set (or to forge).
+    CHECK(failure_of({cli({{"labels", json{{"swarm-bootstrap.joined", "false"}}}})})
+              .find("the agent's own mark of the nodes it joined") != std::string::npos);
+}
+
+TEST_CASE("the reaper's grace: --reap-down-after, SWARM_BOOTSTRAP_REAP_DOWN_AFTER, reap_down_after") {
+    CHECK(build_config({cli({{"reap_down_after", "30s"}})}, env_of({})).reap_down_after == Duration(30'000));
+    auto env = read_config_environment(env_of({{"SWARM_BOOTSTRAP_REAP_DOWN_AFTER", "10m"}}));
+    CHECK(build_config({env}, env_of({})).reap_down_after == Duration(600'000));
+    auto file = read_config_file(write_temp("reap.json", R"({"reap_down_after": "1h"})"));
+    CHECK(build_config({file}, env_of({})).reap_down_after == Duration(3'600'000));
+    CHECK(failure_of({read_config_environment(env_of({{"SWARM_BOOTSTRAP_REAP_DOWN_AFTER", "-1s"}}))})
+              .find("environment variable SWARM_BOOTSTRAP_REAP_DOWN_AFTER") != std::string::npos);
 }
 
 TEST_CASE("durations need a unit and must be positive; the message says how to write one") {

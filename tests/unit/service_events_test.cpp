@@ -40,7 +40,7 @@ TEST_CASE("event log: warnings and errors of every phase, no progress of a wait,
         CHECK_FALSE(service::is_event(level_enum::trace, phase));
         CHECK_FALSE(service::is_event(level_enum::off, phase));
     }
-    for (auto phase : {"service", "join", "label", "prune", "leave", "membership", "watch"}) {
+    for (auto phase : {"service", "join", "label", "prune", "reap", "leave", "membership", "watch"}) {
         CAPTURE(phase);
         CHECK(service::is_event(level_enum::info, phase));
     }

@@ -200,3 +200,83 @@ TEST_CASE("with --prune-stale-nodes the watch loop removes a twin that goes down
     CHECK(h.m1.cluster->nodes.count(old_id) == 0);
     CHECK(h.m1.cluster->nodes.count(h.local.node_id) == 1);
 }
+
+TEST_CASE("--prune-stale-nodes asks the manager for this hostname's entries only, never the whole list") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    h.config.prune_stale_nodes = true;
+    clock.on_advance = [&](Duration t) {
+        if (t >= 150s) {
+            h.stop.request_stop();
+        }
+    };
+    h.run();
+    REQUIRE_FALSE(h.m1.node_lists.empty());
+    for (const auto& filter : h.m1.node_lists) {
+        CHECK(filter == "worker-9");
+    }
+}
+
+TEST_CASE("run --reap-down-after on the leader removes a worker it joined once down past the grace") {
+    FakeClock clock;
+    FakeWorld world;
+    world.clock = &clock;
+    FakeEngine& leader = world.add("10.0.0.1", "manager-1");
+    FakeEngine& worker = world.add("10.0.0.2", "worker-2");
+    leader.init_swarm("clusterA");
+    // The worker as its own agent's join left it: labelled with the joined mark.
+    leader.add_member(worker, false);
+    auto& entry = leader.cluster->nodes.at(worker.node_id);
+    entry.labels["swarm-bootstrap.joined"] = "true";
+    entry.spec["Labels"]["swarm-bootstrap.joined"] = "true";
+    auto id = worker.node_id;
+
+    Config config;
+    config.managers = {"10.0.0.1"};
+    config.role = Role::manager;
+    config.interval = 30s;
+    config.timeout = 2min;
+    config.reap_down_after = 60s;
+    std::stop_source stop;
+    Services services = fake_services(world, clock, leader, 1);
+    services.stop = stop.get_token();
+    RecordingSupervisor supervisor;
+    // Each check follows a sleep: what on_advance sees at t is what the check of t - 30 s left.
+    std::optional<Duration> vanished_at;
+    std::optional<Duration> removed_at;
+    clock.on_advance = [&](Duration t) {
+        if (!vanished_at && t >= 40s) {
+            worker.vanish();  // its VM was deleted
+            vanished_at = t;
+        }
+        if (!removed_at && leader.cluster->nodes.count(id) == 0) {
+            removed_at = t - config.interval;
+        }
+        if (t >= 300s) {
+            stop.request_stop();
+        }
+    };
+    watch_and_heal(config, services, supervisor, [](const JoinResult*, const std::string&, int) {});
+    REQUIRE(vanished_at);
+    REQUIRE(removed_at);
+    // Not within the grace, and within the grace plus two intervals of the loss.
+    CHECK(*removed_at - *vanished_at >= 60s);
+    CHECK(*removed_at - *vanished_at <= 60s + 2 * 30s);
+    CHECK(leader.cluster->nodes.count(leader.node_id) == 1);
+    // One listing per interval, on its own engine.
+    CHECK_FALSE(leader.node_lists.empty());
+}
+
+TEST_CASE("run --reap-down-after on a worker sends no request for the reaper") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    h.config.reap_down_after = 30s;
+    clock.on_advance = [&](Duration t) {
+        if (t >= 300s) {
+            h.stop.request_stop();
+        }
+    };
+    h.run();
+    CHECK(h.m1.node_lists.empty());
+    CHECK(h.local.node_lists.empty());
+}
