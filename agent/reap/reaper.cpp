@@ -175,7 +175,14 @@ std::vector<Removal> Reaper::pass(const Node& self, const EngineInfo& local_info
                 continue;  // removed by someone else meanwhile
             }
             if (removed.error().kind == ApiErrorKind::not_down) {
-                log.info("kept node {} ({}): it is up again", n.id, n.hostname);
+                if (manager) {
+                    log.warn(
+                        "kept node {} ({}): it came back while it was removed, and is a worker now (it "
+                        "was demoted); 'docker node promote {}' makes it a manager again",
+                        n.id, n.hostname, n.id);
+                } else {
+                    log.info("kept node {} ({}): it is up again", n.id, n.hostname);
+                }
                 demoted_.erase(n.id);
                 continue;
             }

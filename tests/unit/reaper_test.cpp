@@ -67,6 +67,31 @@ struct ReapHarness {
     std::vector<reap::Removal> pass() { return pass(m1, reaper); }
 };
 
+// The listing still says down; the node is back by the time DELETE arrives.
+struct Racing final : EngineApi {
+    FakeEngine& inner;
+    FakeEngine& back;
+    explicit Racing(FakeEngine& i, FakeEngine& b) : inner(i), back(b) {}
+    std::string address() const override { return inner.address(); }
+    ApiResult<void> ping() override { return inner.ping(); }
+    ApiResult<VersionInfo> version() override { return inner.version(); }
+    ApiResult<EngineInfo> info() override { return inner.info(); }
+    ApiResult<SwarmInfo> swarm() override { return inner.swarm(); }
+    ApiResult<Node> node(std::string_view id) override { return inner.node(id); }
+    ApiResult<std::vector<Node>> nodes() override {
+        auto all = inner.nodes();
+        back.come_back();
+        return all;
+    }
+    ApiResult<std::vector<Node>> nodes_named(std::string_view n) override { return inner.nodes_named(n); }
+    ApiResult<void> update_node(std::string_view id, std::uint64_t v, const nlohmann::json& s) override {
+        return inner.update_node(id, v, s);
+    }
+    ApiResult<void> remove_node(std::string_view id, bool f) override { return inner.remove_node(id, f); }
+    ApiResult<void> join(const JoinRequest& r) override { return inner.join(r); }
+    ApiResult<void> leave(bool f) override { return inner.leave(f); }
+};
+
 }  // namespace
 
 TEST_CASE("reaper: a marked worker down longer than the grace is removed, with a line naming it") {
@@ -155,30 +180,7 @@ TEST_CASE("reaper: a node back between the listing and the removal is kept (the 
     h.clock.advance(1min);
     auto self = h.m1.node(h.m1.node_id);
     auto info = h.m1.info();
-    // The listing (inside pass) still says down; the node is back by the time DELETE arrives.
-    struct Racing final : EngineApi {
-        FakeEngine& inner;
-        FakeEngine& back;
-        explicit Racing(FakeEngine& i, FakeEngine& b) : inner(i), back(b) {}
-        std::string address() const override { return inner.address(); }
-        ApiResult<void> ping() override { return inner.ping(); }
-        ApiResult<VersionInfo> version() override { return inner.version(); }
-        ApiResult<EngineInfo> info() override { return inner.info(); }
-        ApiResult<SwarmInfo> swarm() override { return inner.swarm(); }
-        ApiResult<Node> node(std::string_view id) override { return inner.node(id); }
-        ApiResult<std::vector<Node>> nodes() override {
-            auto all = inner.nodes();
-            back.come_back();
-            return all;
-        }
-        ApiResult<std::vector<Node>> nodes_named(std::string_view n) override { return inner.nodes_named(n); }
-        ApiResult<void> update_node(std::string_view id, std::uint64_t v, const nlohmann::json& s) override {
-            return inner.update_node(id, v, s);
-        }
-        ApiResult<void> remove_node(std::string_view id, bool f) override { return inner.remove_node(id, f); }
-        ApiResult<void> join(const JoinRequest& r) override { return inner.join(r); }
-        ApiResult<void> leave(bool f) override { return inner.leave(f); }
-    } racing(h.m1, h.w2);
+    Racing racing(h.m1, h.w2);
     CHECK(h.reaper.pass(*self, *info, racing, h.clock, h.stop.get_token()).empty());
     CHECK(h.has(h.w2.node_id));
     CHECK(logs.contains("kept node " + h.w2.node_id + " (worker-2): it is up again"));
@@ -320,4 +322,27 @@ TEST_CASE(
         CHECK(h.pass().size() == 1);
         CHECK_FALSE(h.has(m5.node_id));
     }
+}
+
+TEST_CASE(
+    "reaper: a down manager back between its demotion and its removal is kept, and the line says it is a "
+    "worker now") {
+    ReapHarness h;
+    LogCapture logs;
+    FakeEngine& m4 = h.world.add("10.0.0.4", "manager-4");
+    FakeEngine& m5 = h.world.add("10.0.0.5", "manager-5");
+    h.m1.add_member(m4, true);
+    h.m1.add_member(m5, true);
+    h.mark(m5);
+    m5.vanish();
+    h.clock.advance(1min);
+    auto self = h.m1.node(h.m1.node_id);
+    auto info = h.m1.info();
+    Racing racing(h.m1, m5);
+    CHECK(h.reaper.pass(*self, *info, racing, h.clock, h.stop.get_token()).empty());
+    CHECK(h.has(m5.node_id));
+    CHECK(h.entry(m5).role == "worker");
+    CHECK(logs.contains("kept node " + m5.node_id +
+                        " (manager-5): it came back while it was removed, and is a "
+                        "worker now"));
 }
