@@ -147,7 +147,7 @@ TEST_CASE("a service that cannot move (pinned here by a constraint) ends the dra
     CHECK(h.clock.elapsed() >= 20s);
     CHECK(h.clock.elapsed() < 22s);
     CHECK(logs.contains("pinned: 0/1 running elsewhere, 0 tasks still here"));
-    CHECK(h.failure.find("deadline of 20s passed: pinned: 0/1 running elsewhere") != std::string::npos);
+    CHECK(h.failure.find("deadline of 20.0s passed: pinned: 0/1 running elsewhere") != std::string::npos);
     CHECK(h.entry(h.local_id()).availability == "drain");  // it stays drained
 }
 
