@@ -334,3 +334,21 @@ TEST_CASE("look_at_drain: a service removed meanwhile is only waited for while i
     REQUIRE(look);
     CHECK(look->done);
 }
+
+TEST_CASE("--dry-run reads and says what it would do, and changes nothing") {
+    Harness h;
+    LogCapture logs;
+    auto& web = h.swarm->add_service("web", ServiceMode::replicated, 1);
+    h.swarm->add_task(web.id, h.local_id(), "running");
+    h.config.dry_run = true;
+    auto id = h.local_id();
+    auto r = h.run();
+    CHECK_FALSE(r.left);
+    CHECK_FALSE(r.drained);
+    CHECK(h.entry(id).availability == "active");
+    CHECK(h.local.cluster != nullptr);
+    CHECK(h.local.leave_calls == 0);
+    CHECK_FALSE(leaving_reason(h.config).has_value());
+    CHECK(logs.contains("dry run: would set the availability of node " + id + " from active to drain"));
+    CHECK(logs.contains("dry run: would leave the swarm"));
+}
