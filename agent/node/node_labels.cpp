@@ -59,4 +59,12 @@ Labels platform_labels(const EngineInfo& info, const VersionInfo& version) {
     return labels;
 }
 
+Labels wanted_labels(const EngineInfo& info, const VersionInfo& version, const Labels& configured) {
+    Labels wanted = platform_labels(info, version);
+    for (const auto& [k, v] : configured) {
+        wanted[k] = v;
+    }
+    return wanted;
+}
+
 }  // namespace sb

@@ -50,6 +50,10 @@ std::optional<ApiError> FakeEngine::refuse() const {
     return e;
 }
 
+std::optional<ApiError> FakeEngine::injected(std::string_view call) const {
+    return fault ? fault(call) : std::nullopt;
+}
+
 std::optional<ApiError> FakeEngine::refuse_control() const {
     if (auto e = refuse()) {
         return e;
@@ -119,6 +123,9 @@ ApiResult<VersionInfo> FakeEngine::version() {
 }
 
 ApiResult<EngineInfo> FakeEngine::info() {
+    if (auto e = injected("info")) {
+        return sb::unexpected(*e);
+    }
     if (auto e = refuse()) {
         return sb::unexpected(*e);
     }
@@ -157,6 +164,9 @@ ApiResult<EngineInfo> FakeEngine::info() {
 }
 
 ApiResult<SwarmInfo> FakeEngine::swarm() {
+    if (auto e = injected("swarm")) {
+        return sb::unexpected(*e);
+    }
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
     }
@@ -164,6 +174,9 @@ ApiResult<SwarmInfo> FakeEngine::swarm() {
 }
 
 ApiResult<Node> FakeEngine::node(std::string_view id) {
+    if (auto e = injected("node")) {
+        return sb::unexpected(*e);
+    }
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
     }
@@ -187,6 +200,9 @@ ApiResult<std::vector<Node>> FakeEngine::nodes() {
 
 ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t version,
                                         const nlohmann::json& spec) {
+    if (auto e = injected("update_node")) {
+        return sb::unexpected(*e);
+    }
     ++update_calls;
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
@@ -295,6 +311,9 @@ ApiResult<void> FakeEngine::join(const JoinRequest& request) {
 }
 
 ApiResult<void> FakeEngine::leave(bool force) {
+    if (auto e = injected("leave")) {
+        return sb::unexpected(*e);
+    }
     ++leave_calls;
     if (auto e = refuse()) {
         return sb::unexpected(*e);
