@@ -16,6 +16,9 @@ struct Endpoint {
     std::string host;  // tcp: host name or address, IPv6 without brackets
     std::uint16_t port = 0;
     bool tls = false;
+    // The DNS name the user gave when `host` is one of its addresses: TLS verifies the certificate against
+    // this name and sends it as SNI. Empty: `host` itself is what the certificate must name.
+    std::string tls_name;
 
     // The URL form docker uses: unix:///var/run/docker.sock, npipe:////./pipe/docker_engine, tcp://h:p.
     std::string url() const;

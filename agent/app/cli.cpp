@@ -238,7 +238,8 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
     // Until the configuration says otherwise, log text at info level.
     setup_logging(spdlog::level::info, LogFormat::text);
     try {
-        std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+        // CLI11 takes the arguments reversed, without the program name (which argc == 0 leaves out too).
+        std::vector<std::string> reversed(args.rbegin(), args.empty() ? args.rend() : args.rend() - 1);
         app.parse(reversed);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) {

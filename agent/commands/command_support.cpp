@@ -44,15 +44,11 @@ void record(const Config& config, const std::string& command, const std::string&
 }
 
 std::vector<Endpoint> manager_endpoints(const Config& config) {
-    std::vector<ManagerSpec> specs;
-    for (const auto& m : config.managers) {
-        auto spec = parse_manager_spec(m);
-        if (!spec) {
-            throw Failure(ExitCode::usage, spec.error());
-        }
-        specs.push_back(*spec);
+    auto specs = parse_manager_specs(config.managers);
+    if (!specs) {
+        throw Failure(ExitCode::usage, specs.error());
     }
-    return expand_managers(specs, config.tls, resolve_host);
+    return expand_managers(*specs, config.tls, resolve_host);
 }
 
 }  // namespace sb::commands

@@ -16,10 +16,8 @@ int leave(const Config& config, bool force, bool remove_node, std::stop_token st
     auto lock = lock_or_fail(config);
     RealServices real(config, stop);
     JoinContext ctx(config, real.services());
-    for (const auto& m : config.managers) {
-        if (auto spec = parse_manager_spec(m)) {
-            ctx.managers.push_back(*spec);
-        }
+    if (auto specs = parse_manager_specs(config.managers)) {
+        ctx.managers = std::move(*specs);
     }
     auto old_id = phases::leave_local(ctx, force);
     if (remove_node && !old_id.empty()) {

@@ -12,15 +12,10 @@ namespace sb::commands {
 int status(const Config& config, bool json) {
     check_needs(config, {});
     RealServices real(config, {});
-    std::map<std::string, std::unique_ptr<EngineApi>> clients;
-    auto report =
-        collect_status(real.local(), manager_endpoints(config), [&](const Endpoint& ep) -> EngineApi& {
-            auto& c = clients[ep.url()];
-            if (!c) {
-                c = real.services().connect_manager(ep);
-            }
-            return *c;
-        });
+    auto report = collect_status(
+        real.local(), manager_endpoints(config),
+        [&](const Endpoint& ep) { return std::shared_ptr<EngineApi>(real.services().connect_manager(ep)); },
+        real.services().spawn, !config.managers.empty());
     report.last_run = read_state(config.state_file);
     if (json) {
         std::printf("%s\n", to_json(report).dump(2).c_str());

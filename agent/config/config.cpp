@@ -426,6 +426,13 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
             c.docker_host = defaults.docker_host;
         }
     }
+    // TLS files given as such (options, file, SWARM_BOOTSTRAP_*) turn TLS on; DOCKER_CERT_PATH only says
+    // where the files are, as for the docker CLI, where DOCKER_TLS_VERIFY is what turns it on.
+    if (!c.tls_options.ca_file.empty() || !c.tls_options.cert_file.empty()) {
+        if (merged.count("tls") == 0) {
+            c.tls = true;
+        }
+    }
     auto cert_path = getenv("DOCKER_CERT_PATH");
     auto tls_verify = getenv("DOCKER_TLS_VERIFY");
     if (cert_path && !cert_path->empty()) {
@@ -441,11 +448,6 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
     }
     if (tls_verify && !tls_verify->empty() && merged.count("tls") == 0) {
         c.tls = true;
-    }
-    if (!c.tls_options.ca_file.empty() || !c.tls_options.cert_file.empty()) {
-        if (merged.count("tls") == 0) {
-            c.tls = true;
-        }
     }
     // As the docker CLI: with TLS on and no DOCKER_CERT_PATH, the files of its configuration directory
     // (DOCKER_CONFIG, else ~/.docker; %USERPROFILE%\.docker on Windows) that exist. The Windows service runs

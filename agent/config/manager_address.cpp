@@ -103,6 +103,19 @@ sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text)
     return spec;
 }
 
+sb::expected<std::vector<ManagerSpec>, std::string> parse_manager_specs(
+    const std::vector<std::string>& texts) {
+    std::vector<ManagerSpec> out;
+    for (const auto& text : texts) {
+        auto spec = parse_manager_spec(text);
+        if (!spec) {
+            return sb::unexpected(spec.error());
+        }
+        out.push_back(std::move(*spec));
+    }
+    return out;
+}
+
 std::vector<std::string> resolve_host(const std::string& host) {
     boost::asio::io_context ioc;
     ip::tcp::resolver resolver(ioc);
@@ -130,6 +143,9 @@ std::vector<Endpoint> expand_managers(const std::vector<ManagerSpec>& specs, boo
         ep.host = host;
         ep.tls = tls || spec.tls_scheme;
         ep.port = spec.port != 0 ? spec.port : (ep.tls ? 2376 : 2375);
+        if (spec.kind == ManagerSpec::Kind::dns_name) {
+            ep.tls_name = spec.host;
+        }
         bool seen = std::any_of(out.begin(), out.end(),
                                 [&](const Endpoint& e) { return e.host == ep.host && e.port == ep.port; });
         if (!seen) {

@@ -25,6 +25,9 @@ struct ManagerSpec {
 };
 
 sb::expected<ManagerSpec, std::string> parse_manager_spec(std::string_view text);
+// Every --manager value, in order; the first bad one is the error (its message names it).
+sb::expected<std::vector<ManagerSpec>, std::string> parse_manager_specs(
+    const std::vector<std::string>& texts);
 
 // host -> its addresses; empty when it does not resolve (yet). Injected for tests.
 using Resolver = std::function<std::vector<std::string>(const std::string& host)>;

@@ -15,6 +15,7 @@
 #include "common/backoff.hpp"
 #include "common/clock.hpp"
 #include "common/engine_api.hpp"
+#include "common/error.hpp"
 #include "common/expected.hpp"
 
 namespace sb {
@@ -58,8 +59,12 @@ struct JoinContext {
     // the background probes, which may outlive a round (a hanging manager).
     std::map<std::string, std::shared_ptr<EngineApi>> clients;
     bool left_stale_state = false;
+    // Why membership could not be decided this round, as the failure it becomes at the deadline.
+    std::optional<Failure> undecided;
     std::set<std::string> warned_plain_tcp;  // managers already warned about, once per join
     std::set<std::string> took_no_join;      // managers (authorities) that were ready but took no join
+    // Managers (Endpoint::url()) that rejected us (TLS, 401/403), and why: out of the race for this join.
+    std::map<std::string, std::string> rejected;
     JoinResult result;
 
     JoinContext(const Config& c, Services& s);

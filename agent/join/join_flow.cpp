@@ -41,9 +41,28 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
         ++round;
         ctx.backoff.reset();
         phases::wait_manager(ctx);
-        if (phases::check_membership(ctx) == phases::Membership::member) {
+        auto membership = phases::check_membership(ctx);
+        if (membership == phases::Membership::member) {
             member = true;
             break;
+        }
+        if (membership == phases::Membership::undecided) {
+            // A peer that cannot say for a moment (no leader, the local engine busy): ask again. At the
+            // deadline, the join ends with what kept it undecided.
+            auto next = ctx.backoff.next();
+            if (!ctx.deadline.expired()) {
+                log("membership").info("{}; {}", ctx.undecided->what(), ctx.progress(round, next));
+            }
+            if (!ctx.pause(next)) {
+                throw Stopped{};
+            }
+            if (ctx.deadline.expired()) {
+                throw Failure(ctx.undecided->code(), std::string(ctx.undecided->what()) + " (for " +
+                                                         format_duration(config.timeout) + ")");
+            }
+            ctx.manager.reset();
+            ctx.swarm_ports_open.clear();
+            continue;
         }
         if (phases::join_swarm(ctx)) {
             break;

@@ -34,19 +34,34 @@ bool same_managers(const EngineInfo& local, const ReadyManager& manager,
                        });
 }
 
-void leave_stale(JoinContext& ctx, const std::string& why) {
+// A peer that cannot answer for a moment: waited out under the deadline, never exit 1.
+Membership undecided(JoinContext& ctx, ExitCode at_deadline, const std::string& why) {
+    ctx.undecided = Failure(at_deadline, why);
+    return Membership::undecided;
+}
+
+bool no_answer(const ApiError& e) {
+    return e.kind == ApiErrorKind::unreachable;
+}
+
+// True when the stale state is gone; false when the local engine did not answer (try again).
+bool leave_stale(JoinContext& ctx, const std::string& why) {
     auto& log = sb::log("membership");
     if (ctx.config.dry_run) {
         log.info("dry run: would leave the local swarm state ({})", why);
-        return;
+        return true;
     }
     log.info("leaving the local swarm state: {}", why);
     auto left = ctx.services.local->leave(false);
+    if (!left && no_answer(left.error())) {
+        return false;
+    }
     if (!left && left.error().kind != ApiErrorKind::not_in_swarm) {
         throw Failure(ExitCode::internal, "could not leave the stale swarm state on the local engine: " +
                                               left.error().describe() + "; run 'swarm-bootstrap rejoin'");
     }
     ctx.left_stale_state = true;
+    return true;
 }
 
 }  // namespace
@@ -58,15 +73,22 @@ Membership check_membership(JoinContext& ctx) {
     // /info. That saves the local engine 4.4 ms of CPU per join (a dry run asks nothing more of it).
     auto info = ctx.local_info_fresh ? ApiResult<EngineInfo>(ctx.local_info) : ctx.services.local->info();
     ctx.local_info_fresh = false;
+    ctx.undecided.reset();
     if (!info) {
-        throw Failure(ExitCode::internal, "the local engine stopped answering: " + info.error().describe());
+        return undecided(ctx, ExitCode::engine_deadline,
+                         "the local engine " + ctx.services.local->address() + " stopped answering: " +
+                             info.error().describe() + "; check that the docker service is running");
     }
     ctx.local_info = *info;
     const auto& s = info->swarm;
 
     if (s.local_state == "pending" || s.local_state == "error") {
         // An earlier join failed in the background; the engine is stuck until it leaves.
-        leave_stale(ctx, "state " + s.local_state + " left by an earlier join");
+        if (!leave_stale(ctx, "state " + s.local_state + " left by an earlier join")) {
+            return undecided(ctx, ExitCode::engine_deadline,
+                             "the local engine " + ctx.services.local->address() +
+                                 " did not answer while leaving a stale swarm state");
+        }
         return Membership::must_join;
     }
     if (s.local_state == "locked") {
@@ -112,14 +134,20 @@ Membership check_membership(JoinContext& ctx) {
         return Membership::member;
     }
     if (node.error().kind != ApiErrorKind::not_found) {
-        throw Failure(ExitCode::internal, "manager " + manager.api->address() +
-                                              " could not say whether node " + s.node_id +
-                                              " is a member: " + node.error().describe());
+        // A leader election, a manager that went away: ask again (another manager, if this one is gone).
+        return undecided(ctx, ExitCode::manager_deadline,
+                         "manager " + manager.api->address() + " could not say whether node " + s.node_id +
+                             " is a member: " + node.error().describe());
     }
     auto configured = expand_managers(ctx.managers, ctx.config.tls, ctx.services.resolve);
     if (same_managers(*info, manager, configured)) {
         // The manager removed this node (node rm --force); the engine still believes it is a member.
-        leave_stale(ctx, "the manager no longer knows node " + s.node_id + ": it was removed from the swarm");
+        if (!leave_stale(
+                ctx, "the manager no longer knows node " + s.node_id + ": it was removed from the swarm")) {
+            return undecided(ctx, ExitCode::engine_deadline,
+                             "the local engine " + ctx.services.local->address() +
+                                 " did not answer while leaving the removed node's state");
+        }
         return Membership::must_join;
     }
     throw Failure(ExitCode::other_swarm, "the local engine is already in another swarm (node " + s.node_id +

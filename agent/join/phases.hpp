@@ -14,10 +14,20 @@ void preflight(JoinContext& ctx);
 // file, a manager's swarm port accepting connections is enough.
 void wait_manager(JoinContext& ctx);
 
-enum class Membership { member, must_join };
+// Whether an error says the manager in use is gone or cannot serve now (no answer, no leader, no longer a
+// manager, rejects us): the step then fails over to another manager.
+bool manager_failed(const ApiError& e);
+
+// The manager in use failed: waits for another the way wait-manager does (the first ready wins; exit 3 at the
+// deadline). The failed one takes part again and may win once it answers.
+void fail_over(JoinContext& ctx, const ApiError& why);
+
+enum class Membership { member, must_join, undecided };
 
 // Decides from the local /info and the manager's view whether this node is already a member. Leaves a
-// stale pending/error state or a removed node's leftover state; exit 6 for another swarm.
+// stale pending/error state or a removed node's leftover state; exit 6 for another swarm. Undecided when a
+// peer cannot say for a moment (the local engine does not answer, the manager has no leader):
+// `ctx.undecided` holds what the join ends with if that lasts until the deadline; run_join asks again.
 Membership check_membership(JoinContext& ctx);
 
 // Joins through one manager address at a time whose swarm port accepts. Returns false when no manager

@@ -12,13 +12,11 @@ void preflight(JoinContext& ctx) {
             ExitCode::usage,
             "no manager given; use --manager ADDR (repeatable) or \"managers\" in the configuration file");
     }
-    for (const auto& text : ctx.config.managers) {
-        auto spec = parse_manager_spec(text);
-        if (!spec) {
-            throw Failure(ExitCode::usage, spec.error());
-        }
-        ctx.managers.push_back(*spec);
+    auto specs = parse_manager_specs(ctx.config.managers);
+    if (!specs) {
+        throw Failure(ExitCode::usage, specs.error());
     }
+    ctx.managers = std::move(*specs);
     if (!ctx.config.token_file.empty()) {
         auto token = read_token_file(ctx.config.token_file);
         if (!token) {

@@ -61,6 +61,16 @@ void verify(JoinContext& ctx) {
             last = node ? "manager sees the node " + node->state +
                               (node->reachability.empty() ? "" : ", " + node->reachability)
                         : "manager: " + node.error().describe();
+            if (!node && manager_failed(node.error())) {
+                // The manager died mid-join (or lost its leader): the others are asked, as the wait does.
+                fail_over(ctx, node.error());
+                if (!ctx.manager) {
+                    log.info("the local engine is active as node {}; no manager API to confirm it",
+                             ctx.result.node_id);
+                    return;
+                }
+                continue;
+            }
         }
         if (ctx.deadline.expired()) {
             throw Failure(ExitCode::manager_deadline,
@@ -118,6 +128,14 @@ void apply_labels(JoinContext& ctx) {
             throw Failure(ExitCode::manager_deadline,
                           "could not label node " + ctx.result.node_id +
                               " before the deadline: " + result.error().describe());
+        }
+        if (manager_failed(result.error())) {
+            fail_over(ctx, result.error());
+            if (!ctx.manager) {
+                log.warn("no manager API answers, so node {} stays unlabelled for now", ctx.result.node_id);
+                return;
+            }
+            continue;
         }
         auto next = ctx.backoff.next();
         log.info("labelling node {} failed: {}; {}", ctx.result.node_id, result.error().describe(),

@@ -15,7 +15,8 @@ namespace {
 bool demote_self(JoinContext& ctx, const std::string& node_id) {
     auto& log = sb::log("leave");
     auto& local = *ctx.services.local;
-    for (int attempt = 0; attempt < 5; ++attempt) {
+    bool demoted = false;
+    for (int attempt = 0; attempt < 5 && !demoted; ++attempt) {
         auto node = local.node(node_id);
         if (!node) {
             throw Failure(ExitCode::internal,
@@ -25,7 +26,8 @@ bool demote_self(JoinContext& ctx, const std::string& node_id) {
         spec["Role"] = "worker";
         auto updated = local.update_node(node_id, node->version, spec);
         if (updated) {
-            break;
+            demoted = true;
+            continue;
         }
         if (updated.error().message.find("last manager") != std::string::npos) {
             return false;
@@ -34,6 +36,12 @@ bool demote_self(JoinContext& ctx, const std::string& node_id) {
             throw Failure(ExitCode::internal,
                           "cannot demote this manager before leaving: " + updated.error().describe());
         }
+    }
+    if (!demoted) {
+        throw Failure(
+            ExitCode::internal,
+            "cannot demote this manager before leaving: its node entry changed under every one of 5 "
+            "updates (update out of sequence); try again");
     }
     log.info("demoted node {} to worker; waiting until it hands over", node_id);
     for (int i = 0; i < 60; ++i) {
@@ -47,6 +55,19 @@ bool demote_self(JoinContext& ctx, const std::string& node_id) {
     }
     throw Failure(ExitCode::internal,
                   "node " + node_id + " was demoted but still acts as a manager after 30s; try again");
+}
+
+// Every manager asked at once; the first listed that is ready, or none.
+std::shared_ptr<EngineApi> first_ready_manager(JoinContext& ctx) {
+    auto probes = probe_managers(
+        expand_managers(ctx.managers, ctx.config.tls, ctx.services.resolve),
+        [&](const Endpoint& ep) { return ctx.shared_manager_client(ep); }, ctx.services.spawn);
+    for (const auto& p : probes) {
+        if (p.ready) {
+            return p.ready->api;
+        }
+    }
+    return nullptr;
 }
 
 }  // namespace
@@ -98,18 +119,7 @@ std::string leave_local(JoinContext& ctx, bool force) {
 
 void remove_nodes(JoinContext& ctx, const std::vector<std::string>& ids) {
     auto& log = sb::log("leave");
-    EngineApi* api = ctx.manager ? ctx.manager->api : nullptr;
-    if (api == nullptr) {
-        auto probes =
-            probe_managers(expand_managers(ctx.managers, ctx.config.tls, ctx.services.resolve),
-                           [&](const Endpoint& ep) -> EngineApi& { return ctx.manager_client(ep); });
-        for (const auto& p : probes) {
-            if (p.ready) {
-                api = p.ready->api;
-                break;
-            }
-        }
-    }
+    std::shared_ptr<EngineApi> api = ctx.manager ? ctx.manager->api : first_ready_manager(ctx);
     for (const auto& id : ids) {
         if (id.empty() || id == ctx.result.node_id) {
             continue;
@@ -128,6 +138,21 @@ void remove_nodes(JoinContext& ctx, const std::vector<std::string>& ids) {
         // The entry is still "ready" until the manager notices the heartbeat stopped (~12 s): force is needed
         // and safe, since this engine has already left.
         auto removed = api->remove_node(id, true);
+        if (!removed && manager_failed(removed.error())) {
+            // The manager went away since it answered: ask the others once.
+            log.info("manager {} failed: {}; asking the other managers", api->address(),
+                     removed.error().describe());
+            ctx.manager.reset();
+            api = first_ready_manager(ctx);
+            if (api == nullptr) {
+                log.warn(
+                    "no manager answers, so the old entry of node {} stays; remove it later with 'docker "
+                    "node rm {}'",
+                    id, id);
+                continue;
+            }
+            removed = api->remove_node(id, true);
+        }
         if (removed) {
             log.info("removed the old node entry {} through {}", id, api->address());
         } else if (removed.error().kind == ApiErrorKind::not_found) {

@@ -1,6 +1,7 @@
 #include "agent/node/manager_probe.hpp"
 
-#include <future>
+#include <condition_variable>
+#include <mutex>
 
 namespace sb {
 
@@ -23,16 +24,16 @@ ApiError not_ready(ApiError e) {
 
 }  // namespace
 
-ManagerProbe probe_manager(EngineApi& api, const Endpoint& ep) {
+ManagerProbe probe_manager(const std::shared_ptr<EngineApi>& api, const Endpoint& ep) {
     ManagerProbe p{ep, std::nullopt, std::nullopt};
-    auto swarm = api.swarm();
+    auto swarm = api->swarm();
     if (!swarm) {
         p.starting = swarm.error().kind == ApiErrorKind::not_manager &&
                      swarm.error().message.find("being prepared") != std::string::npos;
         p.error = not_ready(swarm.error());
         return p;
     }
-    auto info = api.info();
+    auto info = api->info();
     if (!info) {
         p.error = info.error();
         return p;
@@ -57,20 +58,46 @@ ManagerProbe probe_manager(EngineApi& api, const Endpoint& ep) {
         p.error = e;
         return p;
     }
-    p.ready = ReadyManager{&api, *info, *swarm};
+    p.ready = ReadyManager{api, *info, *swarm};
     return p;
 }
 
-std::vector<ManagerProbe> probe_managers(const std::vector<Endpoint>& endpoints,
-                                         const std::function<EngineApi&(const Endpoint&)>& client) {
-    std::vector<std::future<ManagerProbe>> pending;
-    for (const auto& ep : endpoints) {
-        EngineApi& api = client(ep);
-        pending.push_back(std::async(std::launch::async, [&api, ep] { return probe_manager(api, ep); }));
+void ask_manager(const Spawn& spawn, std::shared_ptr<EngineApi> api, Endpoint ep,
+                 std::function<void(ManagerProbe)> done) {
+    auto task = [api = std::move(api), ep = std::move(ep), done = std::move(done)] {
+        done(probe_manager(api, ep));
+    };
+    if (spawn) {
+        spawn(std::move(task));
+    } else {
+        task();
     }
+}
+
+std::vector<ManagerProbe> probe_managers(const std::vector<Endpoint>& endpoints, const ManagerClient& client,
+                                         const Spawn& spawn) {
+    struct Answers {
+        std::mutex mutex;
+        std::condition_variable done;
+        std::vector<std::optional<ManagerProbe>> probes;
+        std::size_t missing = 0;
+    };
+    auto answers = std::make_shared<Answers>();
+    answers->probes.resize(endpoints.size());
+    answers->missing = endpoints.size();
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        ask_manager(spawn, client(endpoints[i]), endpoints[i], [answers, i](ManagerProbe p) {
+            std::lock_guard lock(answers->mutex);
+            answers->probes[i] = std::move(p);
+            --answers->missing;
+            answers->done.notify_all();
+        });
+    }
+    std::unique_lock lock(answers->mutex);
+    answers->done.wait(lock, [&] { return answers->missing == 0; });
     std::vector<ManagerProbe> out;
-    for (auto& f : pending) {
-        out.push_back(f.get());
+    for (auto& p : answers->probes) {
+        out.push_back(std::move(*p));
     }
     return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -9,9 +10,10 @@
 
 namespace sb {
 
-// A manager that answered as an active swarm manager this round.
+// A manager that answered as an active swarm manager this round. The client is shared: the probe that found
+// it, the phases that use it and the client cache all hold it, so none can outlive another's copy.
 struct ReadyManager {
-    EngineApi* api = nullptr;
+    std::shared_ptr<EngineApi> api;
     EngineInfo info;  // its /info: RemoteManagers, Cluster.ID
     SwarmInfo swarm;  // its GET /swarm: the join tokens
 };
@@ -30,13 +32,23 @@ struct ManagerProbe {
 // cheapest request that tells (1.2 ms of the manager's CPU, against 4.4 ms for /info), and the only one a
 // waiting agent sends while no swarm exists. Only a manager that hands out tokens is asked for its /info
 // (ControlAvailable, no raft error, the managers' list).
-ManagerProbe probe_manager(EngineApi& api, const Endpoint& ep);
+ManagerProbe probe_manager(const std::shared_ptr<EngineApi>& api, const Endpoint& ep);
+
+// Runs background work on its own thread (Services::spawn); unset, runs it inline at once.
+using Spawn = std::function<void(std::function<void()>)>;
+// The client for a manager endpoint, kept by the caller across calls.
+using ManagerClient = std::function<std::shared_ptr<EngineApi>(const Endpoint&)>;
+
+// The one way a manager is asked: probe_manager runs through `spawn`, and `done` gets the answer on that
+// thread. wait-manager posts it to its inbox (first ready wins); probe_managers waits for all.
+void ask_manager(const Spawn& spawn, std::shared_ptr<EngineApi> api, Endpoint ep,
+                 std::function<void(ManagerProbe)> done);
 
 // Asks every manager at once whether it is an active swarm manager that can serve us: its /info says
 // ControlAvailable with no raft error (a manager without quorum keeps ControlAvailable for ~35 s), and GET
-// /swarm answers with the tokens. A round costs the slowest answer, not the sum. Results are in `endpoints`
-// order.
-std::vector<ManagerProbe> probe_managers(const std::vector<Endpoint>& endpoints,
-                                         const std::function<EngineApi&(const Endpoint&)>& client);
+// /swarm answers with the tokens. A round costs the slowest answer (each bounded by its request timeout), not
+// the sum. Results are in `endpoints` order.
+std::vector<ManagerProbe> probe_managers(const std::vector<Endpoint>& endpoints, const ManagerClient& client,
+                                         const Spawn& spawn);
 
 }  // namespace sb

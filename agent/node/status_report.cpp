@@ -5,7 +5,7 @@
 namespace sb {
 
 StatusReport collect_status(EngineApi& local, const std::vector<Endpoint>& managers,
-                            const std::function<EngineApi&(const Endpoint&)>& client) {
+                            const ManagerClient& client, const Spawn& spawn, bool managers_configured) {
     StatusReport r;
     r.engine = local.address();
     auto version = local.version();
@@ -23,13 +23,13 @@ StatusReport collect_status(EngineApi& local, const std::vector<Endpoint>& manag
         r.cluster_id = info->swarm.cluster_id;
     }
 
-    auto probes = probe_managers(managers, client);
+    auto probes = probe_managers(managers, client, spawn);
     EngineApi* manager = nullptr;
     for (const auto& p : probes) {
         r.managers.push_back(
             {p.endpoint.authority(), p.ready.has_value(), p.error ? p.error->describe() : ""});
         if (p.ready && manager == nullptr) {
-            manager = p.ready->api;
+            manager = p.ready->api.get();
             if (r.cluster_id.empty()) {
                 r.cluster_id = p.ready->info.swarm.cluster_id;
             }
@@ -40,8 +40,12 @@ StatusReport collect_status(EngineApi& local, const std::vector<Endpoint>& manag
         manager = &local;
     }
     if (!r.node_id.empty()) {
-        if (manager == nullptr) {
-            r.node_problem = "no manager answers";
+        if (manager == nullptr && !managers_configured) {
+            r.membership_unknown = true;
+            r.node_problem = "no manager is configured (--manager), so membership is unknown";
+        } else if (manager == nullptr) {
+            r.membership_unknown = true;
+            r.node_problem = "no manager answers, so membership is unknown";
         } else if (auto node = manager->node(r.node_id)) {
             r.node = *node;
         } else {
@@ -54,6 +58,7 @@ StatusReport collect_status(EngineApi& local, const std::vector<Endpoint>& manag
 nlohmann::json to_json(const StatusReport& r) {
     nlohmann::json j;
     j["member"] = r.member();
+    j["membership_known"] = !r.membership_unknown;
     j["engine"] = {{"address", r.engine},
                    {"reachable", r.engine_reachable},
                    {"error", r.engine_problem},
@@ -87,7 +92,7 @@ std::string to_text(const StatusReport& r) {
     auto line = [&](const std::string& k, const std::string& v) {
         out += k + std::string(14 - std::min<std::size_t>(k.size(), 13), ' ') + v + "\n";
     };
-    line("member:", r.member() ? "yes" : "no");
+    line("member:", r.member() ? "yes" : (r.membership_unknown ? "unknown" : "no"));
     line("engine:", r.engine + (r.engine_reachable ? " (Docker " + r.engine_version + ", " + r.os + ")"
                                                    : " unreachable: " + r.engine_problem));
     line("swarm state:", r.local_state.empty()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "agent/node/manager_probe.hpp"
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,11 +39,14 @@ struct StatusReport {
 
     // Exit 0 for `status` only when this holds: active locally and ready on a manager.
     bool member() const { return local_state == "active" && node && node->state == "ready"; }
+    // Active locally, but no manager was there to ask: whether the swarm still knows the node is not known.
+    bool membership_unknown = false;
 };
 
 // Reads, never waits: one round of questions with per-request timeouts.
+// `managers_configured` false: no --manager was given (not one that does not resolve).
 StatusReport collect_status(EngineApi& local, const std::vector<Endpoint>& managers,
-                            const std::function<EngineApi&(const Endpoint&)>& client);
+                            const ManagerClient& client, const Spawn& spawn, bool managers_configured = true);
 
 nlohmann::json to_json(const StatusReport& r);
 std::string to_text(const StatusReport& r);

@@ -112,8 +112,15 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
         }
         written += static_cast<std::size_t>(n);
     }
-    ::fsync(fd);
-    ::close(fd);
+    // A full or failing disk can report itself only here: the file is not replaced with a torn one.
+    const bool synced = ::fsync(fd) == 0;
+    const int sync_error = errno;
+    const bool closed = ::close(fd) == 0;
+    if (!synced || !closed) {
+        const int why = synced ? errno : sync_error;
+        ::unlink(tmp.c_str());
+        throw Failure(ExitCode::internal, "cannot write " + tmp.string() + ": " + std::strerror(why));
+    }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         int err = errno;
         ::unlink(tmp.c_str());

@@ -31,6 +31,12 @@ class KeepaliveClock final : public Clock {
     service::Supervisor& supervisor_;
 };
 
+// The join's preflight has rejected a bad --manager before the watch runs.
+std::vector<ManagerSpec> configured_managers(const Config& config) {
+    auto specs = parse_manager_specs(config.managers);
+    return specs ? *specs : std::vector<ManagerSpec>{};
+}
+
 }  // namespace
 
 HealthCheck check_node(const Config& config, Services& services, WatchState& state) {
@@ -43,24 +49,24 @@ HealthCheck check_node(const Config& config, Services& services, WatchState& sta
     if (!s.active()) {
         return {Health::needs_join, "the local engine is not in the swarm (state " + s.local_state + ")"};
     }
-    auto client = [&](const Endpoint& ep) -> EngineApi& {
+    auto client = [&](const Endpoint& ep) {
         auto& c = state.clients[ep.url()];
         if (!c) {
             c = std::shared_ptr<EngineApi>(services.connect_manager(ep));
         }
-        return *c;
+        return c;
     };
     // The node as a manager sees it, with the labels: the manager that answered last is asked first, and only
     // when it does not answer are all managers probed.
     std::optional<Node> node;
-    EngineApi* manager = nullptr;
+    std::shared_ptr<EngineApi> manager;
     std::string manager_name;
     if (state.last_manager) {
-        auto& api = client(*state.last_manager);
-        auto n = api.node(s.node_id);
+        auto api = client(*state.last_manager);
+        auto n = api->node(s.node_id);
         if (n) {
             node = *n;
-            manager = &api;
+            manager = api;
             manager_name = state.last_manager->authority();
         } else if (n.error().kind == ApiErrorKind::not_found) {
             return {Health::needs_join,
@@ -70,13 +76,9 @@ HealthCheck check_node(const Config& config, Services& services, WatchState& sta
         }
     }
     if (!node) {
-        std::vector<ManagerSpec> specs;
-        for (const auto& m : config.managers) {
-            if (auto spec = parse_manager_spec(m)) {
-                specs.push_back(*spec);
-            }
-        }
-        auto probes = probe_managers(expand_managers(specs, config.tls, services.resolve), client);
+        auto specs = configured_managers(config);
+        auto probes =
+            probe_managers(expand_managers(specs, config.tls, services.resolve), client, services.spawn);
         for (const auto& p : probes) {
             if (!p.ready) {
                 continue;
@@ -185,15 +187,10 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
                 }
                 if (!result.manager.empty()) {
                     // The manager the join used answers the first check (a swarm address is no API).
-                    for (const auto& m : config.managers) {
-                        auto spec = parse_manager_spec(m);
-                        if (!spec) {
-                            continue;
-                        }
-                        for (const auto& ep : expand_managers({*spec}, config.tls, services.resolve)) {
-                            if (ep.authority() == result.manager) {
-                                state.last_manager = ep;
-                            }
+                    auto specs = configured_managers(config);
+                    for (const auto& ep : expand_managers(specs, config.tls, services.resolve)) {
+                        if (ep.authority() == result.manager) {
+                            state.last_manager = ep;
                         }
                     }
                 }

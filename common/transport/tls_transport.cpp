@@ -66,14 +66,16 @@ class TlsTransport final : public detail::EndpointTransport {
         tcp::resolver resolver(ioc);
         ssl::stream<tcp::socket> stream(ioc, *context_);
         bool handshaking = false;
+        // A manager given by DNS name is reached at one of its addresses but must prove the name.
+        const std::string& name = endpoint().tls_name.empty() ? endpoint().host : endpoint().tls_name;
         if (verify_) {
-            stream.set_verify_callback(ssl::host_name_verification(endpoint().host));
+            stream.set_verify_callback(ssl::host_name_verification(name));
         }
         // SNI is for names only; an IP literal is checked against the certificate's IP SANs.
-        if (!is_ip_literal(endpoint().host)) {
+        if (!is_ip_literal(name)) {
             // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
             SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char*>(endpoint().host.c_str()));
+                     const_cast<char*>(name.c_str()));
         }
         auto result = detail::run_exchange(
             ioc, stream,
@@ -100,13 +102,17 @@ class TlsTransport final : public detail::EndpointTransport {
                 stream.next_layer().close(ignored);
             },
             request, endpoint().authority(), timeout, body_limit());
+        // Only what TLS itself said (a certificate, an alert) is a TLS failure. A reset or an end of stream
+        // in the middle of the handshake is a dockerd that is restarting or not listening yet: "not yet".
         const bool ssl_failure =
             !result && (result.error().ec.category() == asio::error::get_ssl_category() ||
-                        result.error().ec.category() == ssl::error::get_stream_category());
+                        (result.error().ec.category() == ssl::error::get_stream_category() &&
+                         result.error().ec != ssl::error::stream_truncated));
         if (!result && (ssl_failure || handshaking) && !result.error().timed_out) {
             TransportError e = result.error();
-            e.tls = true;
-            e.message = "TLS handshake with " + endpoint().authority() + " failed: " + e.ec.message();
+            e.tls = ssl_failure;
+            e.message = "TLS handshake with " + endpoint().authority() +
+                        (ssl_failure ? " failed: " : " interrupted: ") + e.ec.message();
             return sb::unexpected(std::move(e));
         }
         return result;

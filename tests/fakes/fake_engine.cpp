@@ -50,6 +50,10 @@ std::optional<ApiError> FakeEngine::refuse() const {
     return e;
 }
 
+std::optional<ApiError> FakeEngine::injected(std::string_view call) const {
+    return fault ? fault(call) : std::nullopt;
+}
+
 std::optional<ApiError> FakeEngine::refuse_control() const {
     if (auto e = refuse()) {
         return e;
@@ -141,6 +145,9 @@ ApiResult<VersionInfo> FakeEngine::version() {
 }
 
 ApiResult<EngineInfo> FakeEngine::info() {
+    if (auto e = injected("info")) {
+        return sb::unexpected(*e);
+    }
     if (auto e = refuse()) {
         return sb::unexpected(*e);
     }
@@ -180,6 +187,9 @@ ApiResult<EngineInfo> FakeEngine::info() {
 }
 
 ApiResult<SwarmInfo> FakeEngine::swarm() {
+    if (auto e = injected("swarm")) {
+        return sb::unexpected(*e);
+    }
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
     }
@@ -187,6 +197,9 @@ ApiResult<SwarmInfo> FakeEngine::swarm() {
 }
 
 ApiResult<Node> FakeEngine::node(std::string_view id) {
+    if (auto e = injected("node")) {
+        return sb::unexpected(*e);
+    }
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
     }
@@ -222,6 +235,9 @@ ApiResult<std::vector<Node>> FakeEngine::list_nodes(std::string_view name_prefix
 
 ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t version,
                                         const nlohmann::json& spec) {
+    if (auto e = injected("update_node")) {
+        return sb::unexpected(*e);
+    }
     ++update_calls;
     if (auto e = refuse_control()) {
         return sb::unexpected(*e);
@@ -392,6 +408,9 @@ ApiResult<void> FakeEngine::join(const JoinRequest& request) {
 }
 
 ApiResult<void> FakeEngine::leave(bool force) {
+    if (auto e = injected("leave")) {
+        return sb::unexpected(*e);
+    }
     ++leave_calls;
     if (auto e = refuse()) {
         return sb::unexpected(*e);

@@ -4,8 +4,10 @@
 // status codes and messages measured on real engines (shared/engine-api-notes.md), so the agent's
 // classification runs on the real strings.
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -59,6 +61,9 @@ class FakeEngine final : public EngineApi {
     std::string node_id;
     bool is_manager = false;
     std::string swarm_error;  // /info Swarm.Error (no quorum)
+    // Answers a call ("info", "swarm", "node", "update_node", "leave") with this error instead, when it
+    // returns one: a TLS rejection, a leader election, a moment without an answer.
+    std::function<std::optional<ApiError>(std::string_view call)> fault;
 
     // What the test observes.
     int join_calls = 0;
@@ -101,6 +106,7 @@ class FakeEngine final : public EngineApi {
   private:
     ApiResult<std::vector<Node>> list_nodes(std::string_view name_prefix);
     std::optional<ApiError> refuse() const;
+    std::optional<ApiError> injected(std::string_view call) const;
     // Refused, or not a manager: what a control request (swarm, nodes) gets from this engine.
     std::optional<ApiError> refuse_control() const;
     ApiError manager_only_error() const;

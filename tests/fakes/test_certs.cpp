@@ -95,7 +95,8 @@ TestPki make_test_pki(const std::string& name, const std::string& server_ip) {
     auto ca_key = new_key();
     auto ca = make_cert(ca_key.get(), ("test CA " + name).c_str(), nullptr, nullptr, 1, true, "");
     auto server_key = new_key();
-    auto server = make_cert(server_key.get(), "engine", ca.get(), ca_key.get(), 2, false, "IP:" + server_ip);
+    auto server = make_cert(server_key.get(), "engine", ca.get(), ca_key.get(), 2, false,
+                            server_ip.rfind("DNS:", 0) == 0 ? server_ip : "IP:" + server_ip);
     auto client_key = new_key();
     auto client = make_cert(client_key.get(), "swarm-bootstrap", ca.get(), ca_key.get(), 3, false, "");
 

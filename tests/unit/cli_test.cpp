@@ -54,6 +54,15 @@ const int usage = to_int(ExitCode::usage);
 
 }  // namespace
 
+TEST_CASE("started with no arguments at all (argc == 0), it is a usage error, not a crash") {
+    auto held = platform::try_lock_instance(private_machine().lock_file);
+    REQUIRE(held);
+    int code = -1;
+    CHECK_NOTHROW(code = run_cli({}, std::stop_source{}, private_machine()));
+    setup_logging(spdlog::level::trace, LogFormat::text, false);
+    CHECK(code == usage);
+}
+
 TEST_CASE("usage errors are exit 2") {
     // Held, so that a case that wrongly passed would end at once (exit 7) instead of waiting for an engine.
     auto held = platform::try_lock_instance(private_machine().lock_file);

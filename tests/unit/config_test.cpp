@@ -92,6 +92,11 @@ TEST_CASE("the nested tls object and DOCKER_* variables") {
     CHECK(d.tls);
     CHECK(d.tls_options.key_file == (std::filesystem::path("/certs") / "key.pem").string());
 
+    // As for the docker CLI, DOCKER_CERT_PATH alone says where the files are; it does not turn TLS on.
+    auto path_only = build_config({}, env_of({{"DOCKER_CERT_PATH", "/certs"}}));
+    CHECK_FALSE(path_only.tls);
+    CHECK(path_only.tls_options.ca_file == (std::filesystem::path("/certs") / "ca.pem").string());
+
     auto explicit_host =
         build_config({cli({{"docker_host", "unix:///tmp/d.sock"}})}, env_of({{"DOCKER_HOST", "tcp://h:1"}}));
     CHECK(explicit_host.docker_host == "unix:///tmp/d.sock");

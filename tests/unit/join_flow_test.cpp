@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include "agent/join/phases.hpp"
+#include "agent/leave/leave.hpp"
 #include "common/error.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_engine.hpp"
@@ -363,4 +365,164 @@ TEST_CASE("a ready manager whose swarm addresses are all unreachable moves to th
     CHECK(r.outcome == JoinOutcome::joined);
     CHECK(r.manager == "10.0.0.2:2375");
     CHECK(h.clock.elapsed() < 1min);
+}
+
+namespace {
+
+ApiError tls_rejection(const std::string& addr) {
+    return ApiError{0, "TLS handshake with " + addr + " failed: certificate verify failed", ApiErrorKind::tls,
+                    false};
+}
+
+ApiError refused() {
+    return ApiError{0, "connect: Connection refused", ApiErrorKind::unreachable, false};
+}
+
+}  // namespace
+
+TEST_CASE("a manager that rejects us (TLS) drops out of the race; the next one takes the join") {
+    Harness h;
+    LogCapture logs;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.m2, true);
+    h.m1.fault = [](std::string_view) { return std::optional<ApiError>(tls_rejection("10.0.0.1:2375")); };
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(r.manager == "10.0.0.2:2375");
+    CHECK(logs.contains("manager 10.0.0.1:2375 rejects us: "));
+}
+
+TEST_CASE("every manager rejects us: exit 4 at once, naming each and why") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.m2, true);
+    h.m1.fault = [](std::string_view) { return std::optional<ApiError>(tls_rejection("10.0.0.1:2375")); };
+    h.m2.fault = [](std::string_view) {
+        return std::optional<ApiError>(ApiError{401, "unauthorized", ApiErrorKind::unauthorized, false});
+    };
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    std::string message;
+    try {
+        h.run();
+        FAIL("joined although every manager rejected us");
+    } catch (const Failure& f) {
+        CHECK(f.code() == ExitCode::join_rejected);
+        message = f.what();
+    }
+    CHECK(message.find("every manager rejected us") != std::string::npos);
+    CHECK(message.find("10.0.0.1:2375: rejected us: TLS handshake") != std::string::npos);
+    CHECK(message.find("10.0.0.2:2375: rejected us: 401") != std::string::npos);
+    CHECK(h.clock.elapsed() < 1s);
+}
+
+TEST_CASE(
+    "one manager rejects us and the other never answers: exit 3 at the deadline, saying which rejected") {
+    Harness h;
+    h.m1.fault = [](std::string_view) { return std::optional<ApiError>(tls_rejection("10.0.0.1:2375")); };
+    h.m2.stop();
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    h.config.timeout = 1min;
+    std::string message;
+    try {
+        h.run();
+    } catch (const Failure& f) {
+        CHECK(f.code() == ExitCode::manager_deadline);
+        message = f.what();
+    }
+    CHECK(message.find("10.0.0.1:2375: rejected us: TLS handshake") != std::string::npos);
+    CHECK(message.find("10.0.0.2:2375: connect: Connection refused") != std::string::npos);
+}
+
+TEST_CASE("a manager that cannot say whether we are a member (no leader) is asked again, not exit 1") {
+    Harness h;
+    LogCapture logs;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.local, false);
+    int node_calls = 0;
+    h.m1.fault = [&](std::string_view call) {
+        if (call == "node" && ++node_calls <= 3) {
+            return std::optional<ApiError>(
+                ApiError{500, "rpc error: code = Unknown desc = The swarm does not have a leader.",
+                         ApiErrorKind::no_leader, false});
+        }
+        return std::optional<ApiError>();
+    };
+    const int joins = h.local.join_calls;
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::already_member);
+    CHECK(node_calls > 3);
+    CHECK(h.local.join_calls == joins);
+    CHECK(logs.contains("could not say whether node"));
+}
+
+TEST_CASE("the local engine not answering for a moment during the membership check is waited out") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.local, false);
+    int info_calls = 0;
+    h.local.fault = [&](std::string_view call) {
+        // Preflight's /info answers; the membership check's next two do not.
+        if (call == "info" && ++info_calls >= 2 && info_calls <= 3) {
+            return std::optional<ApiError>(refused());
+        }
+        return std::optional<ApiError>();
+    };
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::already_member);
+    CHECK(info_calls > 3);
+}
+
+TEST_CASE("the local engine that never answers again after preflight: exit 5 at the deadline, not exit 1") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.local, false);
+    int info_calls = 0;
+    h.local.fault = [&](std::string_view call) {
+        return call == "info" && ++info_calls >= 2 ? std::optional<ApiError>(refused()) : std::nullopt;
+    };
+    h.config.timeout = 1min;
+    CHECK(h.fails() == ExitCode::engine_deadline);
+}
+
+TEST_CASE("the manager in use dies after the join: verify and labels fail over to another manager") {
+    Harness h;
+    LogCapture logs;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.m2, true);
+    h.config.managers = {"10.0.0.1", "10.0.0.2"};
+    h.config.labels = {{"zone", "a"}};
+    h.config.timeout = 2min;
+    // Manager 1 wins the race (it answers first) and dies the moment the local engine has joined.
+    h.m1.fault = [&](std::string_view) {
+        return h.local.join_calls > 0 ? std::optional<ApiError>(refused()) : std::nullopt;
+    };
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(h.local.join_remote_addrs.front() == "10.0.0.1:2377");
+    CHECK(r.manager == "10.0.0.2:2375");
+    CHECK(logs.contains("manager 10.0.0.1:2375 failed: connect: Connection refused"));
+    auto node = h.m2.node(h.local.node_id);
+    REQUIRE(node);
+    CHECK(node->labels.at("zone") == "a");
+    CHECK(h.clock.elapsed() < 30s);
+}
+
+TEST_CASE("demote before leave: five 'update out of sequence' answers are no demotion") {
+    Harness h;
+    LogCapture logs;
+    h.m1.init_swarm("clusterA");
+    h.m1.add_member(h.local, true);
+    h.m1.cluster->out_of_sequence_left = 5;
+    JoinContext ctx(h.config, h.services);
+    std::string message;
+    try {
+        phases::leave_local(ctx, true);
+        FAIL("left although the demotion never happened");
+    } catch (const Failure& f) {
+        message = f.what();
+    }
+    CHECK(message.find("cannot demote") != std::string::npos);
+    CHECK_FALSE(logs.contains("demoted node"));
+    CHECK(h.local.leave_calls == 0);
 }

@@ -64,6 +64,19 @@ TEST_CASE("DNS names expand to every address, re-resolved on each call, without 
           std::vector<std::string>{"10.0.0.5:2375", "10.0.0.6:2375", "[fd00::7]:2375"});
 }
 
+TEST_CASE("a manager given by DNS name keeps the name for TLS; addresses and ranges carry none") {
+    Resolver dns = [](const std::string&) { return std::vector<std::string>{"10.0.0.5", "10.0.0.6"}; };
+    auto eps =
+        expand_managers(specs({"https://mgr1.example.test:2376", "10.0.0.9", "10.0.1.1+2"}), true, dns);
+    REQUIRE(eps.size() == 5);
+    CHECK(eps[0].host == "10.0.0.5");
+    CHECK(eps[0].tls_name == "mgr1.example.test");
+    CHECK(eps[1].tls_name == "mgr1.example.test");
+    CHECK(eps[2].tls_name.empty());
+    CHECK(eps[3].tls_name.empty());
+    CHECK(eps[4].tls_name.empty());
+}
+
 TEST_CASE("bad manager addresses are rejected with a reason") {
     for (const char* bad : {"", "10.0.0.5+0", "10.0.0.5+x", "10.0.0.5+300", "fd00::1+2", "255.255.255.255+2",
                             "unix:///var/run/docker.sock", "host_with_underscore!", "10.0.0.5:0",

@@ -446,3 +446,34 @@ TEST_CASE("a probe still outstanding at the deadline is reported as 'no answer w
     CHECK(message.find("no answer yet") == std::string::npos);
     hang->release_and_wait_out();
 }
+
+TEST_CASE("a DNS name whose lookup hangs does not hold up the wait: the manager given by address joins") {
+    Herd h;
+    auto& m2 = h.world.add("10.0.0.2", "manager-2");
+    m2.init_swarm("clusterA");
+    h.config.managers = {"managers.internal", "10.0.0.2"};  // the name's resolver hangs
+    auto hang = std::make_shared<Hang>();
+    h.services.resolve = [hang](const std::string&) {
+        std::unique_lock lock(hang->mutex);
+        ++hang->entered;
+        hang->cv.notify_all();
+        // Bounded, so that a loop that waits for the lookup itself fails this test instead of hanging it.
+        hang->cv.wait_for(lock, std::chrono::seconds(3), [&] { return hang->released; });
+        ++hang->left;
+        hang->cv.notify_all();
+        return std::vector<std::string>{};
+    };
+    Threads threads;
+    h.services.spawn = spawn_finished_or_hanging(threads, hang);
+
+    auto r = run_join(h.config, h.services);
+    CHECK(r.outcome == JoinOutcome::joined);
+    CHECK(r.manager == "10.0.0.2:2375");
+    {
+        std::lock_guard lock(hang->mutex);
+        CHECK(hang->entered == 1);  // one lookup at a time, still hanging while we joined
+        CHECK(hang->left == 0);
+    }
+    CHECK(h.clock.elapsed() < 10s);
+    hang->release_and_wait_out();
+}

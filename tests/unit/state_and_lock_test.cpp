@@ -91,18 +91,18 @@ TEST_CASE("status JSON has the documented shape and tells member from non-member
     auto& dead = world.add("10.0.0.3", "dead");
     dead.stop();
     m1.init_swarm("clusterA");
-    std::map<std::string, std::unique_ptr<EngineApi>> clients;
-    auto client = [&](const Endpoint& ep) -> EngineApi& {
+    std::map<std::string, std::shared_ptr<EngineApi>> clients;
+    auto client = [&](const Endpoint& ep) {
         auto& c = clients[ep.url()];
         if (!c) {
             c = world.connect(ep);
         }
-        return *c;
+        return c;
     };
-    Endpoint e1{Endpoint::Kind::tcp, "", "10.0.0.1", 2375, false};
-    Endpoint e3{Endpoint::Kind::tcp, "", "10.0.0.3", 2375, false};
+    Endpoint e1{Endpoint::Kind::tcp, "", "10.0.0.1", 2375, false, ""};
+    Endpoint e3{Endpoint::Kind::tcp, "", "10.0.0.3", 2375, false, ""};
 
-    auto before = collect_status(local, {e1, e3}, client);
+    auto before = collect_status(local, {e1, e3}, client, {});
     CHECK_FALSE(before.member());
     auto j = to_json(before);
     CHECK(j["member"] == false);
@@ -114,7 +114,7 @@ TEST_CASE("status JSON has the documented shape and tells member from non-member
     CHECK(j["managers"][1]["error"] == "connect: Connection refused");
 
     m1.add_member(local, false);
-    auto after = to_json(collect_status(local, {e1, e3}, client));
+    auto after = to_json(collect_status(local, {e1, e3}, client, {}));
     CHECK(after["member"] == true);
     CHECK(after["swarm"]["node_id"] == local.node_id);
     CHECK(after["swarm"]["cluster_id"] == "clusterA");
@@ -124,5 +124,20 @@ TEST_CASE("status JSON has the documented shape and tells member from non-member
     for (const char* key : {"member", "engine", "swarm", "node", "node_error", "managers", "last_run"}) {
         CHECK(after.contains(key));
     }
-    CHECK(to_text(collect_status(local, {e1}, client)).find("member:       yes") != std::string::npos);
+    CHECK(to_text(collect_status(local, {e1}, client, {})).find("member:       yes") != std::string::npos);
+}
+
+TEST_CASE("status on a member with no manager configured: membership unknown, and says why") {
+    test::FakeWorld world;
+    auto& m1 = world.add("10.0.0.1", "manager-1");
+    auto& local = world.add("10.0.0.9", "worker-9");
+    m1.init_swarm("clusterA");
+    m1.add_member(local, false);
+    auto client = [&](const Endpoint& ep) { return std::shared_ptr<EngineApi>(world.connect(ep)); };
+    auto report = collect_status(local, {}, client, {}, false);
+    CHECK_FALSE(report.member());
+    auto text = to_text(report);
+    CHECK(text.find("member:       unknown") != std::string::npos);
+    CHECK(text.find("no manager is configured (--manager), so membership is unknown") != std::string::npos);
+    CHECK(to_json(report)["membership_known"] == false);
 }

@@ -4,6 +4,7 @@
 #include "sb_doctest.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -44,6 +45,10 @@ class TlsEngine {
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
     int served() const { return served_; }
+    std::string server_name() const {
+        std::lock_guard lock(mutex_);
+        return server_name_;
+    }
 
   private:
     void serve() {
@@ -57,6 +62,10 @@ class TlsEngine {
             stream.handshake(ssl::stream_base::server, ec);
             if (ec) {
                 continue;
+            }
+            if (const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) {
+                std::lock_guard lock(mutex_);
+                server_name_ = sni;
             }
             boost::beast::flat_buffer buffer;
             http::request<http::string_body> req;
@@ -79,14 +88,18 @@ class TlsEngine {
     asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> served_{0};
+    mutable std::mutex mutex_;
+    std::string server_name_;  // the SNI of the last handshake
     std::thread thread_;
 };
 
-ApiResult<VersionInfo> version_over_tls(const std::string& host, std::uint16_t port, const TlsOptions& tls) {
+ApiResult<VersionInfo> version_over_tls(const std::string& host, std::uint16_t port, const TlsOptions& tls,
+                                        const std::string& tls_name = "") {
     Endpoint ep;
     ep.host = host;
     ep.port = port;
     ep.tls = true;
+    ep.tls_name = tls_name;
     EngineClient client(make_transport(ep, tls));
     return client.version();
 }
@@ -124,6 +137,59 @@ TEST_CASE("a certificate for another address fails verification") {
                          {pki.ca_cert.string(), pki.client_cert.string(), pki.client_key.string(), true});
     REQUIRE_FALSE(v);
     CHECK(v.error().kind == ApiErrorKind::tls);
+}
+
+TEST_CASE("a manager given by DNS name proves that name, and hears it as SNI") {
+    // What the docker docs' "protect the daemon socket" recipe makes: a certificate for the DNS name only.
+    auto pki = make_test_pki("dns-name", "DNS:mgr1.example.test");
+    TlsEngine engine(pki);
+    const TlsOptions tls{pki.ca_cert.string(), pki.client_cert.string(), pki.client_key.string(), true};
+    auto v = version_over_tls("127.0.0.1", engine.port(), tls, "mgr1.example.test");
+    REQUIRE(v);
+    CHECK(engine.served() == 1);
+    CHECK(engine.server_name() == "mgr1.example.test");
+
+    SUBCASE("reached by its address alone, the same certificate does not name it") {
+        auto by_ip = version_over_tls("127.0.0.1", engine.port(), tls);
+        REQUIRE_FALSE(by_ip);
+        CHECK(by_ip.error().kind == ApiErrorKind::tls);
+    }
+    SUBCASE("another name is refused") {
+        auto other = version_over_tls("127.0.0.1", engine.port(), tls, "mgr2.example.test");
+        REQUIRE_FALSE(other);
+        CHECK(other.error().kind == ApiErrorKind::tls);
+    }
+}
+
+TEST_CASE("a reset in the middle of the handshake is 'not yet', not a TLS failure") {
+    // A dockerd that is restarting accepts, then drops the connection before the handshake completes.
+    auto pki = make_test_pki("reset");
+    asio::io_context ioc;
+    asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    std::thread server([&] {
+        for (int i = 0; i < 2; ++i) {
+            asio::ip::tcp::socket s(ioc);
+            boost::system::error_code ec;
+            acceptor.accept(s, ec);
+            if (ec) {
+                return;
+            }
+            char hello[16];
+            s.read_some(asio::buffer(hello), ec);  // the ClientHello has started
+            if (i == 0) {
+                s.set_option(asio::socket_base::linger(true, 0), ec);  // RST
+            }
+            s.close(ec);  // the second: a plain close, an end of stream
+        }
+    });
+    const TlsOptions tls{pki.ca_cert.string(), pki.client_cert.string(), pki.client_key.string(), true};
+    auto reset = version_over_tls("127.0.0.1", acceptor.local_endpoint().port(), tls);
+    auto closed = version_over_tls("127.0.0.1", acceptor.local_endpoint().port(), tls);
+    server.join();
+    REQUIRE_FALSE(reset);
+    CHECK(reset.error().kind == ApiErrorKind::unreachable);
+    REQUIRE_FALSE(closed);
+    CHECK(closed.error().kind == ApiErrorKind::unreachable);
 }
 
 TEST_CASE("an engine that requires a client certificate refuses a client without one") {
