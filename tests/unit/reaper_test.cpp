@@ -90,6 +90,8 @@ struct Racing final : EngineApi {
     ApiResult<void> remove_node(std::string_view id, bool f) override { return inner.remove_node(id, f); }
     ApiResult<void> join(const JoinRequest& r) override { return inner.join(r); }
     ApiResult<void> leave(bool f) override { return inner.leave(f); }
+    ApiResult<std::vector<Task>> tasks(const TaskFilter& f) override { return inner.tasks(f); }
+    ApiResult<std::vector<Service>> services() override { return inner.services(); }
 };
 
 }  // namespace
