@@ -174,32 +174,41 @@ ApiResult<HttpResponse> EngineClient::call(http::verb method, const std::string&
     HttpRequest req;
     req.method = method;
     req.body = std::move(body);
-    if (versioned) {
-        auto p = prefix();
-        if (!p) {
-            return sb::unexpected(p.error());
+    // A second try only after the engine refused our version: it was upgraded or downgraded under a
+    // long-lived client (`run`), and a refused version runs nothing, so even a POST is safe to send again.
+    for (int attempt = 0;; ++attempt) {
+        if (versioned) {
+            auto p = prefix();
+            if (!p) {
+                return sb::unexpected(p.error());
+            }
+            req.target = *p + path;
+        } else {
+            req.target = path;
         }
-        req.target = *p + path;
-    } else {
-        req.target = path;
-    }
-    auto res = transport_->round_trip(req, timeout);
-    if (!res) {
-        return sb::unexpected(api_error_from_transport(res.error()));
-    }
-    if (path == "/_ping") {
-        if (auto learnt = learn_version(res->api_version); !learnt) {
-            return sb::unexpected(learnt.error());
+        auto res = transport_->round_trip(req, timeout);
+        if (!res) {
+            return sb::unexpected(api_error_from_transport(res.error()));
         }
-    }
-    if (res->status >= 300) {
+        if (path == "/_ping") {
+            if (auto learnt = learn_version(res->api_version); !learnt) {
+                return sb::unexpected(learnt.error());
+            }
+        }
+        if (res->status < 300) {
+            return std::move(*res);
+        }
         ApiError e;
         e.status = static_cast<int>(res->status);
         e.message = error_message(*res);
         e.kind = classify(e.status, e.message);
+        if (versioned && attempt == 0 && e.kind == ApiErrorKind::api_version) {
+            std::lock_guard lock(mutex_);
+            version_.reset();  // negotiate again, from /_ping
+            continue;
+        }
         return sb::unexpected(e);
     }
-    return std::move(*res);
 }
 
 ApiResult<json> EngineClient::call_json(http::verb method, const std::string& path, Duration timeout) {

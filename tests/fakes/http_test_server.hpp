@@ -45,6 +45,11 @@ class HttpTestServer {
     }
 
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    // The engine was upgraded or downgraded: answers name API_VERSION from now on.
+    void set_api_version(std::string api_version) {
+        std::lock_guard lock(mutex_);
+        api_version_ = std::move(api_version);
+    }
     std::vector<std::string> targets() {
         std::lock_guard lock(mutex_);
         return targets_;
@@ -82,7 +87,10 @@ class HttpTestServer {
             }
             http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
             res.set(http::field::content_type, answer.content_type);
-            res.set("Api-Version", api_version_);
+            {
+                std::lock_guard lock(mutex_);
+                res.set("Api-Version", api_version_);
+            }
             res.body() = answer.body;
             res.prepare_payload();
             http::write(socket, res, ec);

@@ -4,6 +4,7 @@
 
 #include "sb_doctest.hpp"
 
+#include <atomic>
 #include <chrono>
 
 #include "common/version.hpp"
@@ -161,6 +162,24 @@ TEST_CASE("an engine at or below our newest (Docker 26.1: 1.45; 20.10: 1.41) nee
         CHECK(client.negotiated_version() == max);
         CHECK(server.targets() == std::vector<std::string>{"/_ping", "/v" + std::string(max) + "/info"});
     }
+}
+
+TEST_CASE("an engine downgraded under a long-lived client is negotiated again after it refuses our version") {
+    std::atomic<bool> downgraded{false};
+    auto newer = engine_of("1.24", "1.45");
+    auto older = engine_of("1.12", "1.41");
+    HttpTestServer server(
+        [&](const HttpTestServer::Request& req) { return downgraded ? older(req) : newer(req); }, "1.45");
+    auto client = client_for(server);
+    REQUIRE(client.info());
+    CHECK(client.negotiated_version() == "1.45");
+    downgraded = true;  // dockerd 20.10 now: 1.45 is "too new"
+    server.set_api_version("1.41");
+    auto info = client.info();
+    REQUIRE_MESSAGE(info, info.error().message);
+    CHECK(client.negotiated_version() == "1.41");
+    CHECK(server.targets() ==
+          std::vector<std::string>{"/_ping", "/v1.45/info", "/v1.45/info", "/_ping", "/v1.41/info"});
 }
 
 TEST_CASE("an engine older than api_version_min is refused with a message that says what to do") {
