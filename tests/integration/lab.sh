@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# lab.sh: a small lab of real Docker engines (dockerd 20.10 from Debian's docker.io), each in its own network
+# lab.sh: a small lab of real Docker engines (dockerd 20.10 from Debian's docker.io, or per node another dockerd,
+# e.g. Debian 13's 26.1 from scripts/fetch-docker-trixie.sh), each in its own network
 # namespace with its own address on a private bridge. The network has no default route and no link to the host
 # namespace, so all traffic stays inside it. Tests reach each engine through its unix socket (a path in the lab
 # directory); programs that must use TCP run inside a node's namespace (`lab.sh exec I CMD...`).
