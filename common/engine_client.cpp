@@ -98,12 +98,19 @@ int compare_api_versions(std::string_view a, std::string_view b) {
     return 0;
 }
 
-std::string choose_api_version(std::string_view engine_version) {
-    if (engine_version.empty() || compare_api_versions(engine_version, api_version_min) < 0) {
+std::string choose_api_version(std::string_view engine_max, std::string_view engine_min) {
+    if (engine_max.empty() || compare_api_versions(engine_max, api_version_min) < 0) {
         return {};
     }
-    return compare_api_versions(engine_version, api_version_max) > 0 ? std::string(api_version_max)
-                                                                     : std::string(engine_version);
+    if (compare_api_versions(engine_max, api_version_max) <= 0) {
+        return std::string(engine_max);
+    }
+    // Newer than ours: ours, unless the engine no longer serves it.
+    if (!engine_min.empty() && compare_api_versions(engine_min, api_version_max) > 0 &&
+        compare_api_versions(engine_min, engine_max) <= 0) {
+        return std::string(engine_min);
+    }
+    return api_version_max;
 }
 
 EngineClient::EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts)
@@ -128,15 +135,14 @@ ApiError EngineClient::too_old(const std::string& engine_version) const {
 }
 
 ApiResult<bool> EngineClient::learn_version(const std::string& header) {
-    std::lock_guard lock(mutex_);
-    if (header.empty()) {
-        headers_name_version_ = false;
-        return ApiResult<bool>(boost::system::in_place_value, false);
+    if (header.empty() || compare_api_versions(header, api_version_max) > 0) {
+        return ApiResult<bool>(boost::system::in_place_value, false);  // its minimum decides: ask /version
     }
     auto chosen = choose_api_version(header);
     if (chosen.empty()) {
         return sb::unexpected(too_old(header));
     }
+    std::lock_guard lock(mutex_);
     if (!version_) {
         version_ = chosen;
     }
@@ -150,7 +156,9 @@ ApiResult<std::string> EngineClient::prefix() {
             return "/v" + *version_;
         }
     }
-    // As the docker CLI does: GET /_ping names the version in its headers.
+    // As the docker CLI does: GET /_ping, which every engine serves without a version, names the engine's
+    // newest in its Api-Version header. At or below ours, that is the one to speak (its minimum is lower
+    // still); newer, or no header (a proxy), and GET /version tells its minimum too.
     HttpRequest ping;
     ping.target = "/_ping";
     if (auto res = transport_->round_trip(ping, timeouts_.request); !res) {
@@ -162,12 +170,15 @@ ApiResult<std::string> EngineClient::prefix() {
         if (!v) {
             return sb::unexpected(v.error());
         }
-        auto chosen = choose_api_version(v->api_version);
+        auto newest = v->api_version.empty() ? res->api_version : v->api_version;
+        auto chosen = choose_api_version(newest, v->min_api_version);
         if (chosen.empty()) {
-            return sb::unexpected(too_old(v->api_version));
+            return sb::unexpected(too_old(newest));
         }
         std::lock_guard lock(mutex_);
-        version_ = chosen;
+        if (!version_) {
+            version_ = chosen;
+        }
     }
     std::lock_guard lock(mutex_);
     return "/v" + *version_;
@@ -178,44 +189,41 @@ ApiResult<HttpResponse> EngineClient::call(http::verb method, const std::string&
     HttpRequest req;
     req.method = method;
     req.body = std::move(body);
-    bool learn = false;
-    if (versioned) {
-        {
-            std::lock_guard lock(mutex_);
-            if (version_) {
-                req.target = "/v" + *version_ + path;
-            } else if (method == http::verb::get && headers_name_version_) {
-                req.target = path;  // the engine's own version this once; its answer names it
-                learn = true;
-            }
-        }
-        if (req.target.empty()) {
+    // A second try only after the engine refused our version: it was upgraded or downgraded under a
+    // long-lived client (`run`), and a refused version runs nothing, so even a POST is safe to send again.
+    for (int attempt = 0;; ++attempt) {
+        if (versioned) {
             auto p = prefix();
             if (!p) {
                 return sb::unexpected(p.error());
             }
             req.target = *p + path;
+        } else {
+            req.target = path;
         }
-    } else {
-        req.target = path;
-    }
-    auto res = transport_->round_trip(req, timeout);
-    if (!res) {
-        return sb::unexpected(api_error_from_transport(res.error()));
-    }
-    if (learn || path == "/_ping") {
-        if (auto learnt = learn_version(res->api_version); !learnt) {
-            return sb::unexpected(learnt.error());
+        auto res = transport_->round_trip(req, timeout);
+        if (!res) {
+            return sb::unexpected(api_error_from_transport(res.error()));
         }
-    }
-    if (res->status >= 300) {
+        if (path == "/_ping") {
+            if (auto learnt = learn_version(res->api_version); !learnt) {
+                return sb::unexpected(learnt.error());
+            }
+        }
+        if (res->status < 300) {
+            return std::move(*res);
+        }
         ApiError e;
         e.status = static_cast<int>(res->status);
         e.message = error_message(*res);
         e.kind = classify(e.status, e.message);
+        if (versioned && attempt == 0 && e.kind == ApiErrorKind::api_version) {
+            std::lock_guard lock(mutex_);
+            version_.reset();  // negotiate again, from /_ping
+            continue;
+        }
         return sb::unexpected(e);
     }
-    return std::move(*res);
 }
 
 ApiResult<json> EngineClient::call_json(http::verb method, const std::string& path, Duration timeout) {

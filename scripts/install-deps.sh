@@ -5,7 +5,7 @@ set -euo pipefail
 
 declare -A groups=(
   [build]="cmake ninja-build ccache g++ pkg-config libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev libssl-dev libsystemd-dev"
-  [lab]="docker.io iproute2 curl util-linux python3"
+  [lab]="docker.io iproute2 curl util-linux python3 debian-archive-keyring"
   [windows]="g++-mingw-w64-x86-64 wine wine64 wixl msitools dpkg-dev make perl debian-archive-keyring openssl"
   [package]="dpkg-dev file systemd shellcheck lintian help2man man-db"
   [lint]="clang-format shellcheck cloud-init nodejs"

@@ -24,8 +24,10 @@ class HttpTestServer {
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
     using Handler = std::function<TestResponse(const Request&)>;
 
-    explicit HttpTestServer(Handler handler)
+    // Every answer carries Api-Version: API_VERSION (the engine's newest), as dockerd's do.
+    explicit HttpTestServer(Handler handler, std::string api_version = "1.41")
         : handler_(std::move(handler)),
+          api_version_(std::move(api_version)),
           acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
           thread_([this] { serve(); }) {}
 
@@ -43,6 +45,11 @@ class HttpTestServer {
     }
 
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    // The engine was upgraded or downgraded: answers name API_VERSION from now on.
+    void set_api_version(std::string api_version) {
+        std::lock_guard lock(mutex_);
+        api_version_ = std::move(api_version);
+    }
     std::vector<std::string> targets() {
         std::lock_guard lock(mutex_);
         return targets_;
@@ -80,7 +87,10 @@ class HttpTestServer {
             }
             http::response<http::string_body> res{static_cast<http::status>(answer.status), 11};
             res.set(http::field::content_type, answer.content_type);
-            res.set("Api-Version", "1.41");
+            {
+                std::lock_guard lock(mutex_);
+                res.set("Api-Version", api_version_);
+            }
             res.body() = answer.body;
             res.prepare_payload();
             http::write(socket, res, ec);
@@ -88,6 +98,7 @@ class HttpTestServer {
     }
 
     Handler handler_;
+    std::string api_version_;
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# CTest fixture "lab": setup brings up 4 engines (and clears the previous run's agent logs), cleanup takes the
-# lab down. Exits 77 (skip) where the lab cannot run.
+# CTest fixtures "lab" and "lab2": setup brings up 4 engines (and clears the previous run's agent logs), cleanup
+# takes the lab down. Exits 77 (skip) where the lab cannot run. With SB_IT_LAB=2 it is the second lab
+# (lab_select.sh), whose setup first fetches Debian 13's dockerd 26.1 (scripts/fetch-docker-trixie.sh: cached,
+# a lookup after the first run) for the tests that switch nodes to it (lib.sh: SB_IT_ENGINES).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lab_select.sh"
 export SB_LAB_DIR=${SB_LAB_DIR:-/tmp/sblab}
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -15,6 +18,9 @@ case ${1:-} in
   setup)
     # A fresh lab every run: engines left over from an interrupted run may hold any state.
     bash "$here/lab.sh" down
+    if [[ ${SB_IT_LAB:-1} == 2 ]]; then
+      "$here/../../scripts/fetch-docker-trixie.sh" >/dev/null
+    fi
     bash "$here/lab.sh" up "${SB_LAB_NODES:-4}"
     ;;
   cleanup)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# lab.sh: a small lab of real Docker engines (dockerd 20.10 from Debian's docker.io), each in its own network
+# lab.sh: a small lab of real Docker engines (dockerd 20.10 from Debian's docker.io, or per node another dockerd,
+# e.g. Debian 13's 26.1 from scripts/fetch-docker-trixie.sh), each in its own network
 # namespace with its own address on a private bridge. The network has no default route and no link to the host
 # namespace, so all traffic stays inside it. Tests reach each engine through its unix socket (a path in the lab
 # directory); programs that must use TCP run inside a node's namespace (`lab.sh exec I CMD...`).
@@ -15,6 +16,10 @@
 #   SB_LAB_PREFIX  prefix of namespace names and hostnames (default sblab)
 #   SB_LAB_START_TIMEOUT  seconds to wait for an engine's /_ping (default 60)
 #   SB_DOCKERD     dockerd binary (default /usr/sbin/dockerd); SB_DOCKER docker client (default /usr/bin/docker)
+#   SB_LAB_DOCKERD_<I>  dockerd binary of node I at `up` (default SB_DOCKERD): mixed swarms of engine versions.
+#                  Each node records its binary in its directory (dockerd.path), so later start/restart/wipe/reset
+#                  keep it; `lab.sh engine I PATH` switches a node to another one. The directory of that binary
+#                  and its ../bin come first in the engine's PATH: dockerd starts the containerd that comes with it.
 #
 # Needs root, iproute2 (ip netns), util-linux (unshare, flock), curl and docker.io.
 set -euo pipefail
@@ -36,6 +41,9 @@ usage: lab.sh COMMAND [ARGS]
   start I         start engine I (no-op when it runs)      stop I    stop engine I (its namespace stays)
   restart I       stop, then start engine I
   wipe I          stop engine I, delete its data (and trust key), start it again: a reimaged VM
+  engine I PATH   run node I on dockerd PATH: when it runs another one, stop it, wipe its data (an engine never
+                  inherits another version's data root) and start it on PATH
+  dockerd I       print the dockerd binary node I runs on
   reset           start stopped engines, kill stray processes in node namespaces, force every engine out of its
                   swarm (all become inactive)
   status          one line per node: namespace, address, pid, swarm state
@@ -68,6 +76,19 @@ node_pidfile() { echo "${LAB_DIR}/n$1/dockerd.pid"; }
 node_log() { echo "${LAB_DIR}/n$1/dockerd.log"; }
 node_exec_root() { echo "${LAB_DIR}/n$1/run"; }
 node_data_root() { echo "${LAB_DIR}/n$1/data"; }
+node_dockerd_file() { echo "${LAB_DIR}/n$1/dockerd.path"; }
+
+# The dockerd binary of node I: the one it was set up with, else SB_LAB_DOCKERD_<I>, else SB_DOCKERD.
+node_dockerd() {
+  local file var
+  file=$(node_dockerd_file "$1")
+  if [[ -s $file ]]; then
+    cat "$file"
+    return 0
+  fi
+  var=SB_LAB_DOCKERD_$1
+  echo "${!var:-$DOCKERD}"
+}
 
 ns_exists() { [[ -e /run/netns/$1 ]]; }
 
@@ -227,13 +248,19 @@ engine_start() {
   # setsid: the engine is not in the caller's process group, so a ^C to a test does not hit it.
   # With certificates in $dir/tls (ca.pem, server-cert.pem, server-key.pem) the engine's TCP API is TLS on 2376 and
   # requires client certificates (--tlsverify), as a hardened manager's would; otherwise plain TCP on 2375.
+  local dockerd bindir
+  dockerd=$(node_dockerd "$i")
+  [[ -x $dockerd ]] || die "engine $i: $dockerd is not an executable dockerd"
+  echo "$dockerd" >"$(node_dockerd_file "$i")"
+  bindir=$(dirname "$dockerd")
+  echo "==== lab.sh: $("$dockerd" --version 2>&1)" >>"$(node_log "$i")"
   local tcp_args=(-H "tcp://$(node_addr "$i"):2375" --tls=false)
   if [[ -f $dir/tls/server-key.pem ]]; then
     tcp_args=(-H "tcp://$(node_addr "$i"):2376" --tlsverify --tlscacert "$dir/tls/ca.pem"
       --tlscert "$dir/tls/server-cert.pem" --tlskey "$dir/tls/server-key.pem")
   fi
-  SB_NODE_HOSTNAME=$(node_host "$i") setsid ip netns exec "$ns" unshare --uts \
-    bash "$dir/inner.sh" "$DOCKERD" \
+  PATH="$bindir:$bindir/../bin:$PATH" SB_NODE_HOSTNAME=$(node_host "$i") setsid ip netns exec "$ns" unshare --uts \
+    bash "$dir/inner.sh" "$dockerd" \
     --config-file "$dir/daemon.json" \
     --data-root "$(node_data_root "$i")" \
     --exec-root "$(node_exec_root "$i")" \
@@ -265,7 +292,7 @@ engine_start() {
   done
   flock -u "$lockfd"
   exec {lockfd}>&-
-  log "engine $i up ($(node_host "$i"), $(node_addr "$i"), pid $(engine_pid "$i")) in $(( $(now_ms) - t0 )) ms"
+  log "engine $i up ($(node_host "$i"), $(node_addr "$i"), pid $(engine_pid "$i"), $dockerd) in $(( $(now_ms) - t0 )) ms"
 }
 
 wait_ping() {
@@ -475,6 +502,18 @@ cmd_reset() {
   log "reset: all engines inactive"
 }
 
+# Node I runs on dockerd PATH from now on. A node that ran another binary starts from an empty data root.
+cmd_engine() {
+  local i=$1 path=$2
+  [[ -d $(node_dir "$i") ]] || die "node $i does not exist (run: lab.sh up N)"
+  if [[ $(node_dockerd "$i") != "$path" ]]; then
+    engine_stop "$i"
+    rm -rf --one-file-system "$(node_data_root "$i")" "$(node_exec_root "$i")"
+    echo "$path" >"$(node_dockerd_file "$i")"
+  fi
+  engine_start "$i"
+}
+
 cmd_status() {
   local i pid st
   printf '%-4s %-10s %-14s %-8s %s\n' NODE NAMESPACE ADDRESS PID SWARM
@@ -502,6 +541,12 @@ main() {
       rm -rf --one-file-system "$(node_data_root "$1")" "$(node_exec_root "$1")"
       engine_start "$1"
       ;;
+    engine)
+      check_index "${1:-}"; require_root
+      [[ -x ${2:-} ]] || die "engine: an executable dockerd expected, got '${2:-}'"
+      cmd_engine "$1" "$2"
+      ;;
+    dockerd) check_index "${1:-}"; node_dockerd "$1" ;;
     reset) cmd_reset ;;
     status) cmd_status ;;
     nodes) lab_nodes ;;

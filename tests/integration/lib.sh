@@ -8,9 +8,13 @@
 #
 # Environment: SB_BIN (the swarm-bootstrap binary; CTest sets it), SB_LAB_DIR (default /tmp/sblab),
 # SB_LAB_SUBNET (default 10.213.0). Agent logs go to $SB_LAB_DIR/logs/<case>.<name>.log (one file per run).
+# SB_IT_LAB=2 runs the test in the second lab (lab_select.sh). SB_IT_ENGINES="E1 E2 E3 E4" names the engine of
+# each node, 20 (Debian 12's dockerd 20.10) or 26 (Debian 13's 26.1, fetched by scripts/fetch-docker-trixie.sh):
+# test_begin switches the nodes that run another one (lab.sh engine: a fresh data root) before the reset.
 # shellcheck shell=bash
 
 SB_IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$SB_IT_DIR/lab_select.sh"
 LAB="$SB_IT_DIR/lab.sh"
 export SB_LAB_DIR=${SB_LAB_DIR:-/tmp/sblab}
 export SB_LAB_SUBNET=${SB_LAB_SUBNET:-10.213.0}
@@ -293,7 +297,8 @@ on_exit() {
 at_exit() { TEST_CLEANUPS+=("$1"); }
 
 test_begin() {
-  TEST_NAME=$1
+  # One name per engine set: the logs of a case run on several sets stay apart.
+  TEST_NAME=$1${SB_IT_ENGINES:+.engines-${SB_IT_ENGINES// /-}}
   TEST_T0=$(now_ms)
   [[ $(id -u) -eq 0 ]] || skip "integration tests need root (network namespaces, dockerd)"
   { command -v ip >/dev/null && ip netns list >/dev/null 2>&1; } || skip "ip netns (iproute2) is not available"
@@ -315,6 +320,7 @@ test_begin() {
     note "no lab of 4 nodes: running lab.sh up 4 (lab.sh down removes it)"
     lab up 4 >/dev/null || fail "lab.sh up 4 failed"
   fi
+  use_engines
   lab reset 2>/dev/null || fail "lab.sh reset failed"
   mkdir -p "$SB_LOGS"
   # state.nI.json.leaving: a drain or leave of an earlier test would keep `run` from healing that node.
@@ -322,6 +328,37 @@ test_begin() {
   agent_supports --state-file && AGENT_HAS_STATE_FILE=1
   agent_supports --lock-file && AGENT_HAS_LOCK_FILE=1
   note "begin (lab reset, binary $SB_BIN)"
+}
+
+# The dockerd binary for an engine name of SB_IT_ENGINES.
+engine_binary() {
+  case $1 in
+    20) echo /usr/sbin/dockerd ;;
+    26)
+      local dir
+      dir=$("$SB_IT_DIR/../../scripts/fetch-docker-trixie.sh" --offline) ||
+        fail "Debian 13's docker.io is not cached (the lab2 fixture fetches it: scripts/fetch-docker-trixie.sh)"
+      echo "$dir/usr/sbin/dockerd"
+      ;;
+    *) fail "SB_IT_ENGINES: unknown engine '$1' (20 or 26)" ;;
+  esac
+}
+
+# Puts every node on the engine SB_IT_ENGINES names for it (in parallel; a node already on it is left alone).
+use_engines() {
+  [[ -n ${SB_IT_ENGINES:-} ]] || return 0
+  local names i=0 name want pids=() p rc=0
+  read -ra names <<<"$SB_IT_ENGINES"
+  for name in "${names[@]}"; do
+    i=$((i + 1))
+    want=$(engine_binary "$name")
+    [[ $(lab dockerd "$i") == "$want" ]] && continue
+    lab engine "$i" "$want" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  ((rc == 0)) || fail "could not switch the lab to the engines '$SB_IT_ENGINES'"
+  note "engines: $SB_IT_ENGINES (node 1 first)"
 }
 
 test_pass() {

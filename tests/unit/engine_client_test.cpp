@@ -4,6 +4,7 @@
 
 #include "sb_doctest.hpp"
 
+#include <atomic>
 #include <chrono>
 
 #include "common/version.hpp"
@@ -18,9 +19,6 @@ namespace {
 
 TestResponse engine(const HttpTestServer::Request& req) {
     std::string t(req.target());
-    if (t != "/_ping" && t != "/version" && t.rfind("/v1.", 0) != 0) {
-        t = "/v1.41" + t;  // unprefixed: the engine serves it at its own version
-    }
     if (t == "/version") {
         return {
             200,
@@ -96,16 +94,118 @@ TEST_CASE("the API version is negotiated once and prefixes every path") {
     CHECK(targets == std::vector<std::string>{"/_ping", "/v1.41/info", "/v1.41/info"});
 }
 
-TEST_CASE(
-    "without a ping, the first GET goes unprefixed and its answer names the version: no extra request") {
+TEST_CASE("without a ping, the first versioned call asks /_ping first: no request goes unversioned") {
     HttpTestServer server(engine);
     auto client = client_for(server);
-    auto swarm = client.swarm();  // a 503 names the version too
+    auto swarm = client.swarm();
     REQUIRE_FALSE(swarm);
     CHECK(swarm.error().kind == ApiErrorKind::not_manager);
     CHECK(client.negotiated_version() == "1.41");
     REQUIRE(client.info());
-    CHECK(server.targets() == std::vector<std::string>{"/swarm", "/v1.41/info"});
+    CHECK(server.targets() == std::vector<std::string>{"/_ping", "/v1.41/swarm", "/v1.41/info"});
+}
+
+namespace {
+
+// An engine of API versions MIN..MAX: /_ping and /version unversioned, everything else only at a version it
+// serves (dockerd's answer otherwise: 400, "client version X is too old. Minimum supported API version is
+// Y").
+HttpTestServer::Handler engine_of(std::string min, std::string max) {
+    return [min, max](const HttpTestServer::Request& req) -> TestResponse {
+        std::string t(req.target());
+        if (t == "/_ping") {
+            return {200, "OK", "text/plain"};
+        }
+        if (t == "/version") {
+            return {200, R"({"Version":"99.0.0","ApiVersion":")" + max + R"(","MinAPIVersion":")" + min +
+                             R"(","Os":"linux","Arch":"amd64"})"};
+        }
+        if (t.rfind("/v", 0) != 0) {
+            return {400, R"({"message":"unversioned request"})"};
+        }
+        auto slash = t.find('/', 1);
+        auto asked = t.substr(2, slash - 2);
+        if (compare_api_versions(asked, min) < 0) {
+            return {400,
+                    "client version " + asked + " is too old. Minimum supported API version is " + min + "\n",
+                    "text/plain"};
+        }
+        if (compare_api_versions(asked, max) > 0) {
+            return {400, R"({"message":"client version )" + asked +
+                             " is too new. Maximum supported API version is " + max + R"("})"};
+        }
+        if (t.substr(slash) == "/info") {
+            return {200, R"({"OSType":"linux","Name":"n1","Swarm":{"LocalNodeState":"inactive"}})"};
+        }
+        return {404, R"({"message":"page not found"})"};
+    };
+}
+
+}  // namespace
+
+TEST_CASE("an engine whose minimum API version passed ours is spoken to at its minimum") {
+    HttpTestServer server(engine_of("1.46", "1.47"), "1.47");
+    auto client = client_for(server);
+    auto info = client.info();
+    REQUIRE_MESSAGE(info, info.error().message);
+    CHECK(info->name == "n1");
+    CHECK(client.negotiated_version() == "1.46");
+    CHECK(server.targets() == std::vector<std::string>{"/_ping", "/version", "/v1.46/info"});
+}
+
+TEST_CASE("an engine of MinAPIVersion 1.45 and API 1.47 is spoken to at 1.45, its minimum and our newest") {
+    HttpTestServer server(engine_of("1.45", "1.47"), "1.47");
+    auto client = client_for(server);
+    REQUIRE(client.ping());
+    auto info = client.info();
+    REQUIRE_MESSAGE(info, info.error().message);
+    CHECK(client.negotiated_version() == "1.45");
+    CHECK(server.targets() == std::vector<std::string>{"/_ping", "/_ping", "/version", "/v1.45/info"});
+}
+
+TEST_CASE("newer engines that still serve ours (Docker 27, 28: API 1.47, minimum 1.24) get ours") {
+    HttpTestServer server(engine_of("1.24", "1.47"), "1.47");
+    auto client = client_for(server);
+    REQUIRE(client.info());
+    CHECK(client.negotiated_version() == api_version_max);
+}
+
+TEST_CASE("an engine at or below our newest (Docker 26.1: 1.45; 20.10: 1.41) needs no /version") {
+    for (auto [min, max] : {std::pair{"1.24", "1.45"}, std::pair{"1.12", "1.41"}}) {
+        HttpTestServer server(engine_of(min, max), max);
+        auto client = client_for(server);
+        REQUIRE(client.info());
+        CHECK(client.negotiated_version() == max);
+        CHECK(server.targets() == std::vector<std::string>{"/_ping", "/v" + std::string(max) + "/info"});
+    }
+}
+
+TEST_CASE("an engine downgraded under a long-lived client is negotiated again after it refuses our version") {
+    std::atomic<bool> downgraded{false};
+    auto newer = engine_of("1.24", "1.45");
+    auto older = engine_of("1.12", "1.41");
+    HttpTestServer server(
+        [&](const HttpTestServer::Request& req) { return downgraded ? older(req) : newer(req); }, "1.45");
+    auto client = client_for(server);
+    REQUIRE(client.info());
+    CHECK(client.negotiated_version() == "1.45");
+    downgraded = true;  // dockerd 20.10 now: 1.45 is "too new"
+    server.set_api_version("1.41");
+    auto info = client.info();
+    REQUIRE_MESSAGE(info, info.error().message);
+    CHECK(client.negotiated_version() == "1.41");
+    CHECK(server.targets() ==
+          std::vector<std::string>{"/_ping", "/v1.45/info", "/v1.45/info", "/_ping", "/v1.41/info"});
+}
+
+TEST_CASE("an engine older than api_version_min is refused with a message that says what to do") {
+    HttpTestServer server(engine_of("1.12", "1.23"), "1.23");
+    auto client = client_for(server);
+    auto info = client.info();
+    REQUIRE_FALSE(info);
+    CHECK(info.error().kind == ApiErrorKind::api_version);
+    CHECK(info.error().message.find("upgrade Docker") != std::string::npos);
+    CHECK(server.targets() == std::vector<std::string>{"/_ping"});
 }
 
 TEST_CASE("a POST before the version is known negotiates it with GET /_ping first") {
@@ -132,6 +232,10 @@ TEST_CASE("nodes_named sends the name filter as URL-encoded JSON and reads Updat
 TEST_CASE("choose_api_version caps at ours and refuses engines that are too old") {
     CHECK(choose_api_version("1.41") == "1.41");
     CHECK(choose_api_version("1.47") == api_version_max);
+    CHECK(choose_api_version("1.47", "1.24") == api_version_max);
+    CHECK(choose_api_version("1.47", "1.46") == "1.46");
+    CHECK(choose_api_version("1.47", "1.45") == "1.45");
+    CHECK(choose_api_version("1.41", "1.12") == "1.41");
     CHECK(choose_api_version("1.9").empty());
     CHECK(choose_api_version("").empty());
     CHECK(compare_api_versions("1.9", "1.24") < 0);

@@ -142,10 +142,10 @@ TEST_CASE("npipe: the Engine API client speaks through the pipe") {
     CHECK(info->os_type == "windows");
     CHECK(info->name == "win-1");
     CHECK(info->swarm.inactive());
-    // As over TCP: the first GET goes unprefixed and its answer's Api-Version header names the version.
+    // As over TCP: /_ping's Api-Version header names the version before the first versioned call.
     CHECK(client.negotiated_version() == "1.41");
     REQUIRE(client.info());
-    CHECK(server.targets() == std::vector<std::string>{"/info", "/v1.41/info"});
+    CHECK(server.targets() == std::vector<std::string>{"/_ping", "/v1.41/info", "/v1.41/info"});
 }
 
 TEST_CASE("unix sockets are refused on Windows with a usage error that names the alternative") {
