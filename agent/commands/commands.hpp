@@ -17,6 +17,8 @@ int join(const Config& config, std::stop_token stop);
 int rejoin(const Config& config, std::stop_token stop);
 int leave(const Config& config, bool force, bool remove_node, std::stop_token stop);
 int status(const Config& config, bool json);
+// Runs every check; exit 11 when one finds an error that --ignore-preflight-errors does not cover.
+int check(const Config& config, bool json);
 int run(const Config& config, std::stop_source stop);
 // `settings`: configuration keys given on the command line, written as the service's config file when not
 // empty.

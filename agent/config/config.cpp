@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "agent/check/check_names.hpp"
 #include "agent/config/manager_address.hpp"
 #include "agent/config/swarm_address.hpp"
 #include "agent/platform/home.hpp"
@@ -28,17 +29,29 @@ struct KeyInfo {
 
 // The single list of configuration keys: file, environment and command line all derive from it.
 constexpr KeyInfo key_table[] = {
-    {"managers", Kind::list},         {"role", Kind::string},
-    {"token_file", Kind::string},     {"labels", Kind::labels},
-    {"advertise_addr", Kind::string}, {"listen_addr", Kind::string},
-    {"data_path_addr", Kind::string}, {"availability", Kind::string},
-    {"timeout", Kind::duration},      {"backoff_initial", Kind::duration},
-    {"backoff_max", Kind::duration},  {"interval", Kind::duration},
-    {"docker_host", Kind::string},    {"tls", Kind::boolean},
-    {"tls_ca", Kind::string},         {"tls_cert", Kind::string},
-    {"tls_key", Kind::string},        {"prune_stale_nodes", Kind::boolean},
-    {"state_file", Kind::string},     {"lock_file", Kind::string},
-    {"log_level", Kind::string},      {"log_format", Kind::string},
+    {"managers", Kind::list},
+    {"role", Kind::string},
+    {"token_file", Kind::string},
+    {"labels", Kind::labels},
+    {"advertise_addr", Kind::string},
+    {"listen_addr", Kind::string},
+    {"data_path_addr", Kind::string},
+    {"availability", Kind::string},
+    {"timeout", Kind::duration},
+    {"backoff_initial", Kind::duration},
+    {"backoff_max", Kind::duration},
+    {"interval", Kind::duration},
+    {"docker_host", Kind::string},
+    {"tls", Kind::boolean},
+    {"tls_ca", Kind::string},
+    {"tls_cert", Kind::string},
+    {"tls_key", Kind::string},
+    {"prune_stale_nodes", Kind::boolean},
+    {"state_file", Kind::string},
+    {"lock_file", Kind::string},
+    {"log_level", Kind::string},
+    {"log_format", Kind::string},
+    {"ignore_preflight_errors", Kind::list},
 };
 
 const KeyInfo* find_key(std::string_view key) {
@@ -368,6 +381,29 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
             c.tls_options.cert_file = expect_string(key, v, source);
         } else if (key == "tls_key") {
             c.tls_options.key_file = expect_string(key, v, source);
+        } else if (key == "ignore_preflight_errors") {
+            // A string is one comma-separated list, as --ignore-preflight-errors takes it.
+            std::vector<std::string> items;
+            if (v.is_string()) {
+                items = split(v.get<std::string>(), ',');
+            } else if (v.is_array()) {
+                for (const auto& item : v) {
+                    for (auto& part : split(expect_string(key, item, source), ',')) {
+                        items.push_back(std::move(part));
+                    }
+                }
+            } else {
+                bad(key, source, "expected a list of check names");
+            }
+            for (const auto& item : items) {
+                auto known = check::canonical_check_name(item);
+                if (!known) {
+                    bad(key, source,
+                        "'" + item +
+                            "' is no check; write 'all' or names from: " + check::check_names_text());
+                }
+                c.ignore_preflight_errors.insert(*known);
+            }
         } else if (key == "prune_stale_nodes") {
             c.prune_stale_nodes = expect_bool(key, v, source);
         } else if (key == "state_file") {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct Config {
     bool tls = false;         // TLS to managers (default port 2376)
     TlsOptions tls_options;
     bool prune_stale_nodes = false;
+    // Check names (as check_names.hpp spells them, or "all") whose errors only warn.
+    std::set<std::string> ignore_preflight_errors;
     std::filesystem::path state_file;
     std::string lock_file;
     spdlog::level::level_enum log_level = spdlog::level::info;

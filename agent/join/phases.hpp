@@ -3,6 +3,10 @@
 // The join flow as named phases over one JoinContext, in the order join_flow.cpp runs them. Each phase
 // logs under its own name and throws Failure for what ends the command.
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "agent/join/join_context.hpp"
 
 namespace sb::phases {
@@ -13,6 +17,14 @@ void preflight(JoinContext& ctx);
 // Waits until a manager's API answers as an active swarm manager (exit 3 at the deadline). With a token
 // file, a manager's swarm port accepting connections is enough.
 void wait_manager(JoinContext& ctx);
+
+// The named checks that matter before a join (check/), against the ready manager: started in the background
+// as soon as wait-manager found it, so they run while the membership check does; `finish` waits for them,
+// logs each warning once per process, and throws Failure(check_failed) naming the checks that found an
+// error (unless --ignore-preflight-errors covers them). Nothing runs without Services::check_probes.
+struct PendingChecks;
+std::shared_ptr<PendingChecks> start_checks(JoinContext& ctx, const std::vector<std::string>& own_node_ids);
+void finish_checks(JoinContext& ctx, const std::shared_ptr<PendingChecks>& pending);
 
 enum class Membership { member, must_join };
 

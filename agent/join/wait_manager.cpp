@@ -134,6 +134,7 @@ void wait_manager(JoinContext& ctx) {
     };
     auto adopt = [&](const ManagerProbe& p) {
         ctx.manager = p.ready;
+        ctx.manager_endpoint = p.endpoint;
         ctx.result.manager = p.endpoint.authority();
         ctx.result.cluster_id = p.ready->info.swarm.cluster_id;
         if (!p.endpoint.tls && ctx.warned_plain_tcp.insert(p.endpoint.authority()).second) {
