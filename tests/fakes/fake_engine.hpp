@@ -42,6 +42,7 @@ class FakeEngine final : public EngineApi {
     std::string node_id;
     bool is_manager = false;
     std::string swarm_error;  // /info Swarm.Error (no quorum)
+    std::string date_header;  // the Date header of /version answers
 
     // What the test observes.
     int join_calls = 0;
