@@ -11,6 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "agent/check/checks.hpp"
@@ -54,6 +56,46 @@ Probe<int> linux_path_mtu(const std::string& host) {
     return mtu;
 }
 
+// /proc/net/udp{,6} of this network namespace: a socket with inode 0 has no file, so no process holds it.
+bool linux_udp_port_kernel_only(std::uint16_t port) {
+    bool any = false;
+    for (const char* table : {"/proc/net/udp", "/proc/net/udp6"}) {
+        std::ifstream in(table);
+        std::string line;
+        std::getline(in, line);  // the header
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+            if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+                  timeout >> inode)) {
+                continue;
+            }
+            auto colon = local.rfind(':');
+            if (colon == std::string::npos || std::stoul(local.substr(colon + 1), nullptr, 16) != port) {
+                continue;
+            }
+            if (inode != "0") {
+                return false;
+            }
+            any = true;
+        }
+    }
+    return any;
+}
+
+// A port held only by the kernel is not another program's: say so rather than call it taken. Docker moves its
+// VXLAN devices into each overlay's namespace, and their socket can outlive a leave by a moment.
+Probe<bool> linux_udp_port_free(std::uint16_t port) {
+    auto free = udp_port_free(port);
+    if (free && !*free && linux_udp_port_kernel_only(port)) {
+        return sb::unexpected(
+            std::string("it is held by a kernel VXLAN socket, no process: this engine's own from a recent "
+                        "leave, or another "
+                        "overlay's (ip -d link show type vxlan)"));
+    }
+    return free;
+}
+
 Probe<std::vector<std::string>> linux_addresses() {
     ifaddrs* list = nullptr;
     if (getifaddrs(&list) != 0) {
@@ -89,7 +131,7 @@ Probes platform_probes() {
     p.now = [] { return std::chrono::system_clock::now(); };
     p.tcp_open = tcp_open;
     p.path_mtu = linux_path_mtu;
-    p.udp_port_free = udp_port_free;
+    p.udp_port_free = linux_udp_port_free;
     p.local_addresses = linux_addresses;
     p.host_name = platform::host_name;
     p.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };

@@ -177,8 +177,7 @@ Probe<std::vector<FirewallPort>> read_firewall(std::vector<FirewallPort> wanted)
                 std::wstring list = ports.s != nullptr ? std::wstring(ports.s) : std::wstring();
                 for (auto& w : wanted) {
                     const long want = w.protocol == "tcp" ? NET_FW_IP_PROTOCOL_TCP : NET_FW_IP_PROTOCOL_UDP;
-                    if ((protocol == want || protocol == any_protocol) &&
-                        ports_match(list, w.port)) {
+                    if ((protocol == want || protocol == any_protocol) && ports_match(list, w.port)) {
                         w.allowed = true;
                     }
                 }

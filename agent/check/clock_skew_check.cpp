@@ -35,7 +35,8 @@ class ClockSkew final : public Checker {
             }
             auto date = parse_http_date(m.version.date);
             if (!date) {
-                unknown.push_back(m.address + " sent no Date header");
+                unknown.push_back(m.address + " sent no Date header (or one that is not an HTTP date: '" +
+                                  m.version.date + "')");
                 continue;
             }
             auto round_trip = std::chrono::duration_cast<milliseconds>(m.received - m.sent);

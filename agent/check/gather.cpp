@@ -96,7 +96,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     int mm = 0;
     int ss = 0;
     char zone[4] = {};
-    if (std::sscanf(s.c_str(), "%3s %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hh, &mm, &ss,
+    if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hh, &mm, &ss,
                     zone) != 8 ||
         std::string_view(zone) != "GMT" || hh > 23 || mm > 59 || ss > 60) {
         return std::nullopt;

@@ -90,7 +90,7 @@ ip netns exec "$(ns "$N")" ip link set dev "$dev" mtu 1500
 assert_contains "$AGENT_LOG" '^\[WARNING PathMTU\]: .*1400' "PathMTU warns about 1400"
 
 # Node 4's engine restarted with node 2's hostname: a ready namesake, --prune-stale-nodes off.
-SB_LAB_HOST_4=$(lab host 2) lab restart "$N" >/dev/null
+env SB_LAB_HOST_4="$(lab host 2)" bash "$LAB" restart "$N" >/dev/null
 at_exit "lab restart $N >/dev/null"
 check_run hostname "${managers[@]}"
 lab restart "$N" >/dev/null

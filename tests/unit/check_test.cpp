@@ -352,20 +352,46 @@ class CountingApi final : public EngineApi {
     explicit CountingApi(std::unique_ptr<EngineApi> inner) : inner_(std::move(inner)) {}
     std::atomic<int> requests{0};
     std::string address() const override { return inner_->address(); }
-    ApiResult<void> ping() override { return ++requests, inner_->ping(); }
-    ApiResult<VersionInfo> version() override { return ++requests, inner_->version(); }
-    ApiResult<EngineInfo> info() override { return ++requests, inner_->info(); }
-    ApiResult<SwarmInfo> swarm() override { return ++requests, inner_->swarm(); }
-    ApiResult<Node> node(std::string_view id) override { return ++requests, inner_->node(id); }
-    ApiResult<std::vector<Node>> nodes() override { return ++requests, inner_->nodes(); }
+    ApiResult<void> ping() override {
+        ++requests;
+        return inner_->ping();
+    }
+    ApiResult<VersionInfo> version() override {
+        ++requests;
+        return inner_->version();
+    }
+    ApiResult<EngineInfo> info() override {
+        ++requests;
+        return inner_->info();
+    }
+    ApiResult<SwarmInfo> swarm() override {
+        ++requests;
+        return inner_->swarm();
+    }
+    ApiResult<Node> node(std::string_view id) override {
+        ++requests;
+        return inner_->node(id);
+    }
+    ApiResult<std::vector<Node>> nodes() override {
+        ++requests;
+        return inner_->nodes();
+    }
     ApiResult<void> update_node(std::string_view id, std::uint64_t v, const nlohmann::json& s) override {
-        return ++requests, inner_->update_node(id, v, s);
+        ++requests;
+        return inner_->update_node(id, v, s);
     }
     ApiResult<void> remove_node(std::string_view id, bool force) override {
-        return ++requests, inner_->remove_node(id, force);
+        ++requests;
+        return inner_->remove_node(id, force);
     }
-    ApiResult<void> join(const JoinRequest& r) override { return ++requests, inner_->join(r); }
-    ApiResult<void> leave(bool force) override { return ++requests, inner_->leave(force); }
+    ApiResult<void> join(const JoinRequest& r) override {
+        ++requests;
+        return inner_->join(r);
+    }
+    ApiResult<void> leave(bool force) override {
+        ++requests;
+        return inner_->leave(force);
+    }
 
   private:
     std::unique_ptr<EngineApi> inner_;
