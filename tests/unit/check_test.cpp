@@ -299,7 +299,9 @@ TEST_CASE("after a join: NodeAddress, NodeReady, NodeLabels") {
 
     f.managers[0].nodes = std::vector<Node>{};
     CHECK(run_named("NodeReady", f).status == Status::error);  // removed from the swarm
-    f.managers[0].nodes.reset();
+    for (auto& m : f.managers) {
+        m.nodes.reset();
+    }
     CHECK(run_named("NodeReady", f).status == Status::skipped);
 }
 
@@ -437,7 +439,7 @@ TEST_CASE("gather: three managers at once, at most three API requests each, the 
     GatherInput input;
     input.local = &local;
     for (auto* m : {&m1, &m2, &m3}) {
-        auto ep = parse_endpoint(m->address(), false);
+        auto ep = parse_endpoint("tcp://" + m->address(), false);
         REQUIRE(ep);
         apis.push_back(std::make_unique<CountingApi>(world.connect(*ep)));
         input.managers.push_back({*ep, apis.back().get(), std::nullopt});
