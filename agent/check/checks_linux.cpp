@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -56,9 +57,9 @@ Probe<int> linux_path_mtu(const std::string& host) {
     return mtu;
 }
 
-// /proc/net/udp{,6} of this network namespace: a socket with inode 0 has no file, so no process holds it.
-bool linux_udp_port_kernel_only(std::uint16_t port) {
-    bool any = false;
+// The inodes of the sockets bound to the UDP port in this network namespace (/proc/net/udp{,6}).
+std::vector<std::string> udp_port_inodes(std::uint16_t port) {
+    std::vector<std::string> out;
     for (const char* table : {"/proc/net/udp", "/proc/net/udp6"}) {
         std::ifstream in(table);
         std::string line;
@@ -71,16 +72,34 @@ bool linux_udp_port_kernel_only(std::uint16_t port) {
                 continue;
             }
             auto colon = local.rfind(':');
-            if (colon == std::string::npos || std::stoul(local.substr(colon + 1), nullptr, 16) != port) {
-                continue;
+            if (colon != std::string::npos && std::stoul(local.substr(colon + 1), nullptr, 16) == port) {
+                out.push_back(inode);
             }
-            if (inode != "0") {
-                return false;
-            }
-            any = true;
         }
     }
-    return any;
+    return out;
+}
+
+// True when sockets hold the port and no process has any of them open: a VXLAN device's (kernel) socket.
+bool linux_udp_port_kernel_only(std::uint16_t port) {
+    auto inodes = udp_port_inodes(port);
+    if (inodes.empty()) {
+        return false;
+    }
+    std::error_code ec;
+    for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
+        std::error_code fd_ec;
+        for (const auto& fd : std::filesystem::directory_iterator(proc.path() / "fd", fd_ec)) {
+            std::error_code link_ec;
+            auto target = std::filesystem::read_symlink(fd.path(), link_ec).string();
+            for (const auto& inode : inodes) {
+                if (target == "socket:[" + inode + "]") {
+                    return false;
+                }
+            }
+        }
+    }
+    return true;
 }
 
 // A port held only by the kernel is not another program's: say so rather than call it taken. Docker moves its
