@@ -42,8 +42,13 @@ class Hostname final : public Checker {
             if (f.own_node_ids.contains(n.id) || !same_host_name(n.hostname, f.host_name)) {
                 continue;
             }
-            namesakes.push_back(n.id.substr(0, 12) + " (" + n.state + ")");
-            ready_namesake = ready_namesake || n.state == "ready";
+            // At one of this node's addresses it is this machine's earlier entry (a reimaged VM whose old
+            // entry is still ready until its heartbeats run out, ~12 s), not a clone: a warning.
+            const bool earlier_self = f.addresses && std::find(f.addresses->begin(), f.addresses->end(),
+                                                               n.addr) != f.addresses->end();
+            namesakes.push_back(n.id.substr(0, 12) + " (" + n.state +
+                                (earlier_self ? ", at this node's address" : "") + ")");
+            ready_namesake = ready_namesake || (n.state == "ready" && !earlier_self);
         }
         if (namesakes.empty()) {
             return ok(name(), "no other node is named " + f.host_name);

@@ -263,7 +263,15 @@ TEST_CASE("Hostname: a down namesake warns; a ready one is an error unless --pru
     CHECK(r.status == Status::warning);
     CHECK(r.fix.find("prune-stale-nodes") != std::string::npos);
 
-    f.managers[0].nodes->push_back(node("twin", "worker-9", "ready"));
+    // This machine's own earlier entry (same address: a reimaged VM) is no clone, even while still ready.
+    f.managers[0].nodes->push_back(node("before", "worker-9", "ready"));
+    r = run_named("Hostname", f);
+    CHECK(r.status == Status::warning);
+    CHECK(r.message.find("at this node's address") != std::string::npos);
+
+    auto twin = node("twin", "worker-9", "ready");
+    twin.addr = "10.0.0.77";
+    f.managers[0].nodes->push_back(twin);
     r = run_named("Hostname", f);
     CHECK(r.status == Status::error);
     CHECK(r.message.find("twin") != std::string::npos);
@@ -271,7 +279,7 @@ TEST_CASE("Hostname: a down namesake warns; a ready one is an error unless --pru
     CHECK(run_named("Hostname", f).status == Status::warning);
 
     // This node's own entries (now, and the one a rejoin leaves) are no namesakes.
-    f.own_node_ids = {"old", "twin"};
+    f.own_node_ids = {"old", "before", "twin"};
     CHECK(run_named("Hostname", f).status == Status::ok);
 }
 
