@@ -264,7 +264,9 @@ ApiResult<VersionInfo> EngineClient::version() {
             "answer to /version from " + address() + " is not a JSON object; is this a Docker engine?";
         return sb::unexpected(e);
     }
-    return parse_version(parsed);
+    auto info = parse_version(parsed);
+    info.date = res->date;
+    return info;
 }
 
 ApiResult<EngineInfo> EngineClient::info() {

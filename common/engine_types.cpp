@@ -31,8 +31,13 @@ const json& obj(const json& j, const char* key) {
 }  // namespace
 
 VersionInfo parse_version(const json& j) {
-    return {str(j, "Version"), str(j, "ApiVersion"), str(j, "MinAPIVersion"),
-            str(j, "Os"),      str(j, "Arch"),       str(j, "KernelVersion")};
+    return {str(j, "Version"),
+            str(j, "ApiVersion"),
+            str(j, "MinAPIVersion"),
+            str(j, "Os"),
+            str(j, "Arch"),
+            str(j, "KernelVersion"),
+            {}};
 }
 
 EngineInfo parse_info(const json& j) {
@@ -62,7 +67,9 @@ EngineInfo parse_info(const json& j) {
 
 SwarmInfo parse_swarm(const json& j) {
     const auto& tokens = obj(j, "JoinTokens");
-    return {str(j, "ID"), Secret(str(tokens, "Worker")), Secret(str(tokens, "Manager"))};
+    SwarmInfo s{str(j, "ID"), Secret(str(tokens, "Worker")), Secret(str(tokens, "Manager"))};
+    s.data_path_port = static_cast<std::uint32_t>(unsigned_number(j, "DataPathPort"));
+    return s;
 }
 
 Node parse_node(const json& j) {

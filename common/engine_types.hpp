@@ -23,6 +23,7 @@ struct VersionInfo {
     std::string os;               // "linux" / "windows"
     std::string arch;             // GOARCH: "amd64", "arm64"
     std::string kernel_version;
+    std::string date;  // the answer's Date header ("" when none): the engine's clock, to the second
 };
 
 struct RemoteManager {
@@ -60,6 +61,7 @@ struct SwarmInfo {
     std::string id;
     Secret worker_token;
     Secret manager_token;
+    std::uint32_t data_path_port = 0;  // DataPathPort; 0 when the engine does not say (4789 then)
 };
 
 struct Node {

@@ -24,6 +24,7 @@ struct HttpResponse {
     std::string body;
     std::string content_type;
     std::string api_version;  // the Api-Version header, when the engine sent one
+    std::string date;         // the Date header (RFC 7231), for the clock-skew check
 };
 
 // Why no HTTP answer arrived. `timed_out` and `tls` let callers tell "not yet" from "never".

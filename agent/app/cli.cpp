@@ -59,6 +59,8 @@ constexpr OptionInfo join_options[] = {
     {"lock_file", "--lock-file", "PATH", "the lock that keeps one agent per node"},
     {"log_level", "--log-level", "trace|debug|info|warn|error", "how much to log (default info)"},
     {"log_format", "--log-format", "text|json", "log lines as text or as JSON objects (default text)"},
+    {"ignore_preflight_errors", "--ignore-preflight-errors", "NAME,...|all",
+     "checks whose errors only warn, e.g. ClockSkew,PathMTU (see swarm-bootstrap check)"},
 };
 
 void add_options(CLI::App& app, CliValues& v, bool with_dry_run, const MachineDefaults& defaults) {
@@ -93,7 +95,7 @@ ConfigLayer command_line_layer(const CliValues& v, const CLI::App& app) {
         std::string key = o.key;
         if (*o.value == '\0') {
             layer.values[key] = true;
-        } else if (key == "managers") {
+        } else if (key == "managers" || key == "ignore_preflight_errors") {
             layer.values[key] = v.values.at(key);
         } else if (key == "labels") {
             nlohmann::json labels = nlohmann::json::object();
@@ -193,6 +195,12 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
     add_options(*status, values, false, defaults);
     status->add_flag("--json", json, "print JSON");
 
+    bool check_json = false;
+    auto* check = app.add_subcommand(
+        "check", "run the named checks (engine, managers, ports, clock, MTU, hostname); exit 11 on an error");
+    add_options(*check, values, false, defaults);
+    check->add_flag("--json", check_json, "print JSON");
+
     auto* run =
         app.add_subcommand("run", "service mode: join, then watch and heal every --interval until stopped");
     add_options(*run, values, true, defaults);
@@ -262,7 +270,7 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
             return commands::service_uninstall(install_options);
         }
         const CLI::App* chosen = nullptr;
-        for (const CLI::App* sub : {join, rejoin, leave, drain, status, run, install}) {
+        for (const CLI::App* sub : {join, rejoin, leave, drain, status, check, run, install}) {
             if (sub->parsed()) {
                 chosen = sub;
             }
@@ -319,6 +327,9 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
         }
         if (status->parsed()) {
             return commands::status(config, json);
+        }
+        if (check->parsed()) {
+            return commands::check(config, check_json);
         }
         if (run->parsed()) {
             return commands::run(config, stop);

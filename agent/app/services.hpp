@@ -5,6 +5,7 @@
 #include <stop_token>
 #include <string>
 
+#include "agent/check/probes.hpp"
 #include "agent/config/manager_address.hpp"
 #include "agent/join/port_watch.hpp"
 #include "common/backoff.hpp"
@@ -29,6 +30,8 @@ struct Services {
     // once (the unit tests' deterministic default).
     std::function<void(std::function<void()>)> spawn;
     PortWatchPolicy port_watch;
+    // The named checks' view of this machine (ports, MTU, clock). Unset: the join runs no check preflight.
+    std::shared_ptr<const check::Probes> check_probes;
     std::stop_token stop;
 };
 

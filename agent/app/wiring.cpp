@@ -33,6 +33,7 @@ RealServices::RealServices(const Config& config, std::stop_token stop) {
     };
     // Probes and connects end on their own (each has a timeout); nothing waits for a slow one.
     services_.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };
+    services_.check_probes = std::make_shared<check::Probes>(check::platform_probes());
     services_.stop = std::move(stop);
 }
 

@@ -22,6 +22,8 @@ int leave(const Config& config, bool force, bool remove_node, std::stop_token st
 int drain(const Config& config, Duration deadline, bool undo, std::stop_token stop);
 int leave_drained(const Config& config, Duration deadline, bool force, std::stop_token stop);
 int status(const Config& config, bool json);
+// Runs every check; exit 11 when one finds an error that --ignore-preflight-errors does not cover.
+int check(const Config& config, bool json);
 int run(const Config& config, std::stop_source stop);
 // `settings`: configuration keys given on the command line, written as the service's config file when not
 // empty.

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "agent/check/check_names.hpp"
 #include "agent/config/manager_address.hpp"
 #include "agent/config/swarm_address.hpp"
 #include "agent/node/node_labels.hpp"
@@ -52,6 +53,7 @@ constexpr KeyInfo key_table[] = {
     {"log_level", Kind::string},
     {"log_format", Kind::string},
     {"reap_down_after", Kind::duration},
+    {"ignore_preflight_errors", Kind::list},
 };
 
 const KeyInfo* find_key(std::string_view key) {
@@ -387,6 +389,29 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
             c.tls_options.cert_file = expect_string(key, v, source);
         } else if (key == "tls_key") {
             c.tls_options.key_file = expect_string(key, v, source);
+        } else if (key == "ignore_preflight_errors") {
+            // A string is one comma-separated list, as --ignore-preflight-errors takes it.
+            std::vector<std::string> items;
+            if (v.is_string()) {
+                items = split(v.get<std::string>(), ',');
+            } else if (v.is_array()) {
+                for (const auto& item : v) {
+                    for (auto& part : split(expect_string(key, item, source), ',')) {
+                        items.push_back(std::move(part));
+                    }
+                }
+            } else {
+                bad(key, source, "expected a list of check names");
+            }
+            for (const auto& item : items) {
+                auto known = check::canonical_check_name(item);
+                if (!known) {
+                    bad(key, source,
+                        "'" + item +
+                            "' is no check; write 'all' or names from: " + check::check_names_text());
+                }
+                c.ignore_preflight_errors.insert(*known);
+            }
         } else if (key == "prune_stale_nodes") {
             c.prune_stale_nodes = expect_bool(key, v, source);
         } else if (key == "reap_down_after") {

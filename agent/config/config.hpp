@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct Config {
     // run, on the managers: the leader removes the entries of nodes this agent joined once they have been
     // down this long (zero: off).
     Duration reap_down_after{0};
+    // Check names (as check_names.hpp spells them, or "all") whose errors only warn.
+    std::set<std::string> ignore_preflight_errors;
     std::filesystem::path state_file;
     std::string lock_file;
     spdlog::level::level_enum log_level = spdlog::level::info;

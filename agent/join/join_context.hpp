@@ -47,7 +47,9 @@ struct JoinContext {
 
     EngineInfo local_info;
     VersionInfo local_version;
-    std::optional<ReadyManager> manager;  // set by wait-manager when a manager's API answered
+    std::optional<ReadyManager> manager;       // set by wait-manager when a manager's API answered
+    std::optional<Endpoint> manager_endpoint;  // ... and where it answered
+    bool checks_passed = false;                // the preflight checks ran and stopped nothing
     std::vector<std::string>
         swarm_addrs;  // token-file mode without an API: managers' swarm ports that accept
     // Swarm ports (host:2377) the watch saw accept a connection, and when: join_swarm need not look again.

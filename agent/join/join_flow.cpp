@@ -41,6 +41,8 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
         ++round;
         ctx.backoff.reset();
         phases::wait_manager(ctx);
+        // A node that looks like a member (the usual heal) is rarely joined: its checks wait until it is.
+        auto checks = ctx.local_info.swarm.active() ? nullptr : phases::start_checks(ctx, old_entries);
         auto membership = phases::check_membership(ctx);
         if (membership == phases::Membership::member) {
             member = true;
@@ -64,6 +66,10 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
             ctx.swarm_ports_open.clear();
             continue;
         }
+        if (!checks) {
+            checks = phases::start_checks(ctx, old_entries);
+        }
+        phases::finish_checks(ctx, checks);
         if (phases::join_swarm(ctx)) {
             break;
         }

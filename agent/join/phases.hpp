@@ -3,6 +3,10 @@
 // The join flow as named phases over one JoinContext, in the order join_flow.cpp runs them. Each phase
 // logs under its own name and throws Failure for what ends the command.
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "agent/join/join_context.hpp"
 
 namespace sb::phases {
@@ -21,6 +25,14 @@ bool manager_failed(const ApiError& e);
 // The manager in use failed: waits for another the way wait-manager does (the first ready wins; exit 3 at the
 // deadline). The failed one takes part again and may win once it answers.
 void fail_over(JoinContext& ctx, const ApiError& why);
+
+// The named checks that matter before a join (check/), against the ready manager: started in the background
+// as soon as wait-manager found it, so they run while the membership check does; `finish` waits for them,
+// logs each warning once per process, and throws Failure(check_failed) naming the checks that found an
+// error (unless --ignore-preflight-errors covers them). Nothing runs without Services::check_probes.
+struct PendingChecks;
+std::shared_ptr<PendingChecks> start_checks(JoinContext& ctx, const std::vector<std::string>& own_node_ids);
+void finish_checks(JoinContext& ctx, const std::shared_ptr<PendingChecks>& pending);
 
 enum class Membership { member, must_join, undecided };
 

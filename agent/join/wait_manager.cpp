@@ -415,6 +415,7 @@ class ManagerWait {
 
     void adopt(const ManagerProbe& p) {
         ctx_.manager = p.ready;
+        ctx_.manager_endpoint = p.endpoint;
         ctx_.result.manager = p.endpoint.authority();
         ctx_.result.cluster_id = p.ready->info.swarm.cluster_id;
         if (!p.endpoint.tls && ctx_.warned_plain_tcp.insert(p.endpoint.authority()).second) {

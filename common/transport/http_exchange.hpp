@@ -109,6 +109,7 @@ sb::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context&
     out.status = res.result_int();
     out.content_type = std::string(res[http::field::content_type]);
     out.api_version = std::string(res["Api-Version"]);
+    out.date = std::string(res[http::field::date]);
     out.body = std::move(res.body());
     return out;
 }

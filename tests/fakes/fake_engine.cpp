@@ -141,7 +141,7 @@ ApiResult<VersionInfo> FakeEngine::version() {
     if (auto e = refuse()) {
         return sb::unexpected(*e);
     }
-    return VersionInfo{"20.10.24+dfsg1", "1.41", "1.12", os_type, "amd64", "6.1.0"};
+    return VersionInfo{"20.10.24+dfsg1", "1.41", "1.12", os_type, "amd64", "6.1.0", date_header};
 }
 
 ApiResult<EngineInfo> FakeEngine::info() {

@@ -64,6 +64,7 @@ class FakeEngine final : public EngineApi {
     // Answers a call ("info", "swarm", "node", "update_node", "leave") with this error instead, when it
     // returns one: a TLS rejection, a leader election, a moment without an answer.
     std::function<std::optional<ApiError>(std::string_view call)> fault;
+    std::string date_header;  // the Date header of /version answers
 
     // What the test observes.
     int join_calls = 0;

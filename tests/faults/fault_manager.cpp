@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -62,6 +63,8 @@ const std::set<std::string> behaviour_names = {
     "remote-unreachable",  // RemoteManagers lists only addresses ARG (comma-separated) nobody answers on
     "rotate-proxy",  // proxy to the real engine ARG (HOST:PORT); rotates its join tokens right after the
                      // first GET /swarm was read from it, so the agent holds a stale token
+    "skew-proxy",  // proxy to the real engine at HOST:PORT of ARG = "HOST:PORT,SECONDS", with every answer's
+                   // Date header moved by SECONDS (a manager whose clock is off; a namespace has no clock)
 };
 
 struct Serve {
@@ -339,6 +342,22 @@ void rotate_tokens(const std::string& upstream) {
     std::cerr << "fault_manager: rotated the join tokens of " << upstream << ": " << res.result_int() << "\n";
 }
 
+// ANSWER with its Date header replaced by the time now + SECONDS (RFC 7231 IMF-fixdate).
+std::string skew_date(std::string answer, long seconds) {
+    auto end = answer.find("\r\n\r\n");
+    auto at = answer.find("\r\nDate: ");
+    if (end == std::string::npos || at == std::string::npos || at > end) {
+        return answer;
+    }
+    auto line_end = answer.find("\r\n", at + 2);
+    std::time_t t = std::time(nullptr) + seconds;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char date[64];
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return answer.replace(at + 2, line_end - (at + 2), std::string("Date: ") + date);
+}
+
 std::mutex rotate_mutex;
 bool rotated = false;
 
@@ -454,6 +473,14 @@ void serve_request(Conn& c, const Serve& s) {
                     rotate_tokens(s.arg);
                 }
             }
+        } catch (const std::exception& e) {
+            std::cerr << "fault_manager: proxy to " << s.arg << ": " << e.what() << "\n";
+            answer = response(502, json{{"message", "fault_manager: upstream failed"}}.dump());
+        }
+    } else if (b == "skew-proxy") {
+        auto comma = s.arg.find(',');
+        try {
+            answer = skew_date(forward(s.arg.substr(0, comma), req.raw), std::stol(s.arg.substr(comma + 1)));
         } catch (const std::exception& e) {
             std::cerr << "fault_manager: proxy to " << s.arg << ": " << e.what() << "\n";
             answer = response(502, json{{"message", "fault_manager: upstream failed"}}.dump());

@@ -68,7 +68,8 @@ check_index() {
 }
 
 node_ns() { echo "${PREFIX}-n$1"; }
-node_host() { echo "${PREFIX}-n$1"; }
+# SB_LAB_HOST_<I> gives engine I another hostname when it (re)starts (two nodes of one name: a cloned image).
+node_host() { local v="SB_LAB_HOST_$1"; echo "${!v:-${PREFIX}-n$1}"; }
 node_addr() { echo "${SUBNET}.$1"; }
 node_dir() { echo "${LAB_DIR}/n$1"; }
 node_sock() { echo "${LAB_DIR}/n$1/docker.sock"; }

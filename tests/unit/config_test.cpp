@@ -240,3 +240,21 @@ TEST_CASE("the machine's defaults are injected, never read from the platform in 
     CHECK(c.lock_file == "/tmp/sb-test/lock");
     CHECK(c.docker_host == "unix:///tmp/sb-test/docker.sock");
 }
+
+TEST_CASE(
+    "ignore_preflight_errors: check names in any case, lists or comma-separated, 'all'; others are errors") {
+    auto c = build_config(
+        {cli({{"ignore_preflight_errors", json::array({"clockskew,PathMTU", "hostname"})}})}, env_of({}));
+    CHECK(c.ignore_preflight_errors == std::set<std::string>{"ClockSkew", "PathMTU", "Hostname"});
+    c = build_config({cli({{"ignore_preflight_errors", "ALL"}})}, env_of({}));
+    CHECK(c.ignore_preflight_errors == std::set<std::string>{"all"});
+    c = build_config({read_config_environment(
+                         env_of({{"SWARM_BOOTSTRAP_IGNORE_PREFLIGHT_ERRORS", "DataPathPort, Firewall"}}))},
+                     env_of({}));
+    CHECK(c.ignore_preflight_errors == std::set<std::string>{"DataPathPort", "Firewall"});
+    auto why = failure_of({cli({{"ignore_preflight_errors", json::array({"ClockSkew", "NoSuchCheck"})}})});
+    CHECK(why.find("'NoSuchCheck' is no check") != std::string::npos);
+    CHECK(why.find("EngineVersion, VersionGap") != std::string::npos);
+    CHECK(failure_of({cli({{"ignore_preflight_errors", 7}})}).find("expected a list of check names") !=
+          std::string::npos);
+}

@@ -9,7 +9,7 @@ TEST_CASE("Linux labels come from /info and /version") {
         "OSType": "linux", "OperatingSystem": "Debian GNU/Linux 12 (bookworm)", "OSVersion": "12",
         "KernelVersion": "6.1.0-18-amd64", "Architecture": "x86_64", "Name": "node-1",
         "Swarm": {"NodeID": "", "LocalNodeState": "inactive", "ControlAvailable": false, "RemoteManagers": null}})json"));
-    VersionInfo version{"20.10.24+dfsg1", "1.41", "1.12", "linux", "amd64", "6.1.0"};
+    VersionInfo version{"20.10.24+dfsg1", "1.41", "1.12", "linux", "amd64", "6.1.0", {}};
     auto got = platform_labels(info, version);
     CHECK(got == Labels{{"os", "linux"}, {"os.version", "12"}, {"arch", "amd64"}});
     CHECK(info.swarm.inactive());

@@ -11,7 +11,7 @@ namespace {
 
 // /version of a Windows engine: Os "windows", Arch "amd64".
 VersionInfo windows_version(const std::string& engine, const std::string& api, const std::string& kernel) {
-    return VersionInfo{engine, api, "1.24", "windows", "amd64", kernel};
+    return VersionInfo{engine, api, "1.24", "windows", "amd64", kernel, {}};
 }
 
 }  // namespace

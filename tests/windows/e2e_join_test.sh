@@ -52,6 +52,35 @@ state="$WINEPREFIX/drive_c/ProgramData/swarm-bootstrap/state.json"
 if [[ -f $state ]] && grep -q "$id" "$state"; then pass "state file %ProgramData%\\swarm-bootstrap\\state.json names the node"; else fail "no state file with the node id"; fi
 grep -q SWMTKN "$work/join.log" "$state" 2>/dev/null && fail "a join token appears in the log or state file" || pass "no join token in the log or state file"
 
+say "# 1b. check under wine: every check answers, the Windows ones (Firewall, PathMTU) or say skipped with why"
+t0=$(now_ms)
+wine2 "$exe" check --manager "$manager" --label zone=w --json >"$work/check.json" 2>"$work/check.err"
+rc=$?
+took=$(( $(now_ms) - t0 ))
+tr -d '\r' <"$work/check.json" | sed 's/^/     /' | grep -E '"(name|status|message)"' | paste - - - | head -20
+if python3 - "$work/check.json" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1], encoding="utf-8", errors="replace").read().replace("\r", ""))
+by = {c["name"]: c for c in d["checks"]}
+need = ["EngineVersion", "ManagerAPI", "SwarmPort", "ClockSkew", "DataPathPort", "PathMTU", "Hostname",
+        "NodeAddress", "NodeReady", "NodeLabels", "Firewall"]
+missing = [n for n in need if n not in by]
+assert not missing, f"missing checks {missing}"
+for c in d["checks"]:
+    assert c["status"] in ("ok", "warning", "error", "skipped"), c
+    assert c["message"], f"{c['name']} says nothing"
+fw = by["Firewall"]
+assert fw["status"] in ("ok", "skipped"), fw
+if fw["status"] == "skipped":
+    assert "wine" in fw["message"] or "HRESULT" in fw["message"], fw
+errors = [c for c in d["checks"] if c["status"] == "error"]
+assert not errors, errors
+print("Firewall:", fw["status"], "-", fw["message"])
+print("PathMTU:", by["PathMTU"]["status"], "-", by["PathMTU"]["message"])
+PY
+then pass "check under wine: exit $rc after ${took} ms, every check answered or said skipped with why"; else fail "check under wine (exit $rc): $(tr -d '\r' <"$work/check.err" | tail -3)"; fi
+((rc == 0)) || fail "check exited $rc on a healthy member"
+
 version_before=$(node_field "$id" '{{.Version.Index}}')
 wine2 "$exe" join --manager "$manager" --label zone=w --timeout 1m >"$work/join2.log" 2>&1
 rc=$?

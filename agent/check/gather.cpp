@@ -1,0 +1,187 @@
+#include "agent/check/gather.hpp"
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+
+namespace sb::check {
+
+namespace {
+
+// Runs tasks through `spawn` (or inline) and waits for all of them.
+class TaskGroup {
+  public:
+    explicit TaskGroup(const std::function<void(std::function<void()>)>& spawn) : spawn_(spawn) {}
+    TaskGroup(const TaskGroup&) = delete;
+    TaskGroup& operator=(const TaskGroup&) = delete;
+    ~TaskGroup() { wait(); }
+
+    void run(std::function<void()> task) {
+        if (!spawn_) {
+            task();
+            return;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            ++pending_;
+        }
+        spawn_([this, task = std::move(task)] {
+            task();
+            std::lock_guard lock(mutex_);
+            if (--pending_ == 0) {
+                done_.notify_all();
+            }
+        });
+    }
+    void wait() {
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, [this] { return pending_ == 0; });
+    }
+
+  private:
+    const std::function<void(std::function<void()>)>& spawn_;
+    std::mutex mutex_;
+    std::condition_variable done_;
+    int pending_ = 0;
+};
+
+constexpr std::uint16_t swarm_port = 2377;
+constexpr std::uint16_t gossip_port = 7946;
+
+void ask_manager(ManagerFacts& m, const ManagerTarget& target, const Probes& probes) {
+    auto& api = *target.api;
+    m.sent = probes.now();
+    auto version = api.version();
+    m.received = probes.now();
+    if (!version) {
+        m.api_error = version.error();
+        return;
+    }
+    m.version = *version;
+    if (target.swarm) {
+        m.swarm = target.swarm;
+    } else if (auto swarm = api.swarm(); swarm) {
+        m.swarm = *swarm;
+    } else {
+        m.swarm_error = swarm.error();
+        return;
+    }
+    if (auto nodes = api.nodes(); nodes) {
+        m.nodes = std::move(*nodes);
+    } else {
+        m.swarm_error = nodes.error();
+    }
+}
+
+}  // namespace
+
+const ManagerFacts* Facts::manager_with_nodes() const {
+    for (const auto& m : managers) {
+        if (m.nodes) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::string s(text);
+    char weekday[4] = {};
+    char month[4] = {};
+    int day = 0;
+    int year = 0;
+    int hh = 0;
+    int mm = 0;
+    int ss = 0;
+    char zone[4] = {};
+    if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hh, &mm, &ss,
+                    zone) != 8 ||
+        std::string_view(zone) != "GMT" || hh > 23 || mm > 59 || ss > 60) {
+        return std::nullopt;
+    }
+    unsigned m = 0;
+    while (m < 12 && std::string_view(months[m]) != month) {
+        ++m;
+    }
+    using namespace std::chrono;
+    year_month_day ymd{std::chrono::year(year), std::chrono::month(m + 1), std::chrono::day(day)};
+    if (m == 12 || !ymd.ok()) {
+        return std::nullopt;
+    }
+    return sys_days(ymd) + hours(hh) + minutes(mm) + seconds(ss);
+}
+
+Facts gather(const GatherInput& input, const Probes& probes) {
+    Facts f;
+    f.windows = input.windows;
+    f.prune_stale_nodes = input.prune_stale_nodes;
+    f.labels = input.labels;
+    f.own_node_ids = input.own_node_ids;
+    f.managers.resize(input.managers.size());
+    {
+        TaskGroup tasks(probes.spawn);
+        if (input.local_version && input.local_info) {
+            f.local_version = *input.local_version;
+            f.local_info = *input.local_info;
+        } else {
+            tasks.run([&] {
+                auto version = input.local->version();
+                auto info =
+                    version ? input.local->info() : ApiResult<EngineInfo>(sb::unexpected(version.error()));
+                if (!info) {
+                    f.local_error = info.error();
+                    return;
+                }
+                f.local_version = *version;
+                f.local_info = *info;
+            });
+        }
+        tasks.run([&] { f.addresses = probes.local_addresses(); });
+        for (std::size_t i = 0; i < input.managers.size(); ++i) {
+            auto& m = f.managers[i];
+            const auto& target = input.managers[i];
+            m.address = target.endpoint.authority();
+            m.host = target.endpoint.host;
+            auto* mp = &m;
+            const auto* tp = &target;
+            tasks.run([&probes, mp, tp] { ask_manager(*mp, *tp, probes); });
+            tasks.run([&probes, &input, mp] {
+                mp->swarm_port = probes.tcp_open(mp->host, swarm_port, input.port_timeout);
+            });
+            tasks.run([&probes, &input, mp] {
+                mp->gossip_port = probes.tcp_open(mp->host, gossip_port, input.port_timeout);
+            });
+            tasks.run([&probes, mp] { mp->path_mtu = probes.path_mtu(mp->host); });
+        }
+    }
+    f.windows = f.windows || f.local_info.os_type == "windows";
+    f.host_name = !f.local_info.name.empty() ? f.local_info.name : probes.host_name();
+    if (!f.local_error) {
+        f.own_node_ids.insert(f.local_info.swarm.node_id);
+        f.own_node_ids.erase("");
+    }
+    for (const auto& m : f.managers) {
+        if (m.swarm && m.swarm->data_path_port != 0) {
+            f.data_path_port = m.swarm->data_path_port;
+            f.data_path_port_from_swarm = true;
+            break;
+        }
+    }
+    // A member's own VXLAN holds the port: only a node that is not one yet can tell.
+    if (!f.member()) {
+        f.data_path_port_free = probes.udp_port_free(static_cast<std::uint16_t>(f.data_path_port));
+    }
+    if (probes.firewall) {
+        f.firewall = probes.firewall({{swarm_port, "tcp", false},
+                                      {gossip_port, "tcp", false},
+                                      {gossip_port, "udp", false},
+                                      {static_cast<std::uint16_t>(f.data_path_port), "udp", false}});
+    } else {
+        f.firewall = sb::unexpected(std::string("no host firewall API on this platform"));
+    }
+    return f;
+}
+
+}  // namespace sb::check
