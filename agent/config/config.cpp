@@ -1,5 +1,7 @@
 #include "agent/config/config.hpp"
 
+#include "agent/cloud/watchers.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -39,6 +41,8 @@ constexpr KeyInfo key_table[] = {
     {"tls_key", Kind::string},        {"prune_stale_nodes", Kind::boolean},
     {"state_file", Kind::string},     {"lock_file", Kind::string},
     {"log_level", Kind::string},      {"log_format", Kind::string},
+    {"cloud", Kind::string},          {"metadata_endpoint", Kind::string},
+    {"dmi_dir", Kind::string},
 };
 
 const KeyInfo* find_key(std::string_view key) {
@@ -370,6 +374,17 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
             c.tls_options.key_file = expect_string(key, v, source);
         } else if (key == "prune_stale_nodes") {
             c.prune_stale_nodes = expect_bool(key, v, source);
+        } else if (key == "cloud") {
+            c.cloud = expect_choice<std::string>(
+                key, v, source,
+                {{"auto", "auto"}, {"azure", "azure"}, {"aws", "aws"}, {"gcp", "gcp"}, {"none", "none"}});
+        } else if (key == "metadata_endpoint") {
+            c.metadata_endpoint = expect_string(key, v, source);
+            if (auto ep = cloud::metadata_endpoint(c.metadata_endpoint); !ep) {
+                bad(key, source, ep.error());
+            }
+        } else if (key == "dmi_dir") {
+            c.dmi_dir = expect_string(key, v, source);
         } else if (key == "state_file") {
             c.state_file = expect_string(key, v, source);
         } else if (key == "lock_file") {

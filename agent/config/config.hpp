@@ -38,6 +38,11 @@ struct Config {
     bool tls = false;         // TLS to managers (default port 2376)
     TlsOptions tls_options;
     bool prune_stale_nodes = false;
+    // run: whose termination notices to act on: auto (from the SMBIOS strings, no network), azure, aws, gcp,
+    // none.
+    std::string cloud = "auto";
+    std::string metadata_endpoint;  // empty: the cloud's own (169.254.169.254)
+    std::filesystem::path dmi_dir;  // empty: this machine's SMBIOS; tests point it at a directory
     std::filesystem::path state_file;
     std::string lock_file;
     spdlog::level::level_enum log_level = spdlog::level::info;
