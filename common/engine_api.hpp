@@ -73,6 +73,9 @@ class EngineApi {
     virtual ApiResult<void> update_node(std::string_view id, std::uint64_t version,
                                         const nlohmann::json& spec) = 0;
     virtual ApiResult<void> remove_node(std::string_view id, bool force) = 0;
+    // Managers only: GET /tasks?filters=..., and GET /services.
+    virtual ApiResult<std::vector<Task>> tasks(const TaskFilter& filter) = 0;
+    virtual ApiResult<std::vector<Service>> services() = 0;
     virtual ApiResult<void> join(const JoinRequest& request) = 0;
     virtual ApiResult<void> leave(bool force) = 0;
 };

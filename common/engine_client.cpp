@@ -40,6 +40,21 @@ std::string url_segment(std::string_view id) {
     return out;
 }
 
+// A query value, percent-encoded except for the unreserved characters.
+std::string url_query_value(std::string_view value) {
+    std::string out;
+    for (unsigned char c : value) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
 std::vector<int> version_parts(std::string_view v) {
     std::vector<int> parts;
     while (!v.empty()) {
@@ -285,6 +300,32 @@ ApiResult<void> EngineClient::remove_node(std::string_view id, bool force) {
         return sb::unexpected(res.error());
     }
     return {};
+}
+
+ApiResult<std::vector<Task>> EngineClient::tasks(const TaskFilter& filter) {
+    return map_json(call_json(http::verb::get, "/tasks?filters=" + url_query_value(task_filter_json(filter)),
+                              timeouts_.request),
+                    [](const json& j) {
+                        std::vector<Task> out;
+                        if (j.is_array()) {
+                            for (const auto& t : j) {
+                                out.push_back(parse_task(t));
+                            }
+                        }
+                        return out;
+                    });
+}
+
+ApiResult<std::vector<Service>> EngineClient::services() {
+    return map_json(call_json(http::verb::get, "/services", timeouts_.request), [](const json& j) {
+        std::vector<Service> out;
+        if (j.is_array()) {
+            for (const auto& s : j) {
+                out.push_back(parse_service(s));
+            }
+        }
+        return out;
+    });
 }
 
 ApiResult<void> EngineClient::join(const JoinRequest& request) {

@@ -37,6 +37,8 @@ class EngineClient final : public EngineApi {
     ApiResult<void> update_node(std::string_view id, std::uint64_t version,
                                 const nlohmann::json& spec) override;
     ApiResult<void> remove_node(std::string_view id, bool force) override;
+    ApiResult<std::vector<Task>> tasks(const TaskFilter& filter) override;
+    ApiResult<std::vector<Service>> services() override;
     ApiResult<void> join(const JoinRequest& request) override;
     ApiResult<void> leave(bool force) override;
 

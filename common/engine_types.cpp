@@ -89,6 +89,51 @@ Node parse_node(const json& j) {
     return n;
 }
 
+bool Task::terminal() const {
+    return state == "complete" || state == "shutdown" || state == "failed" || state == "rejected" ||
+           state == "orphaned" || state == "remove";
+}
+
+Task parse_task(const json& j) {
+    Task t;
+    t.id = str(j, "ID");
+    t.service_id = str(j, "ServiceID");
+    t.node_id = str(j, "NodeID");
+    t.desired_state = str(j, "DesiredState");
+    t.state = str(obj(j, "Status"), "State");
+    t.slot = unsigned_number(j, "Slot");
+    return t;
+}
+
+Service parse_service(const json& j) {
+    Service s;
+    s.id = str(j, "ID");
+    const auto& spec = obj(j, "Spec");
+    s.name = str(spec, "Name");
+    const auto& mode = obj(spec, "Mode");
+    if (mode.contains("Replicated")) {
+        s.mode = ServiceMode::replicated;
+        s.replicas = unsigned_number(obj(mode, "Replicated"), "Replicas");
+    } else if (mode.contains("Global")) {
+        s.mode = ServiceMode::global;
+    }
+    return s;
+}
+
+std::string task_filter_json(const TaskFilter& f) {
+    json filters = json::object();
+    if (!f.node_ids.empty()) {
+        filters["node"] = f.node_ids;
+    }
+    if (!f.service_ids.empty()) {
+        filters["service"] = f.service_ids;
+    }
+    if (!f.desired_state.empty()) {
+        filters["desired-state"] = json::array({f.desired_state});
+    }
+    return filters.dump();
+}
+
 std::string join_request_body(const JoinRequest& r) {
     json body;
     body["ListenAddr"] = r.listen_addr;

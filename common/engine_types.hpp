@@ -77,6 +77,36 @@ struct Node {
     std::string reachability;  // managers only
 };
 
+// A task as GET /tasks lists it: where it is placed, what the orchestrator wants of it and what it is doing.
+struct Task {
+    std::string id;
+    std::string service_id;
+    std::string node_id;        // empty while the task is not yet assigned
+    std::string desired_state;  // running, shutdown, ...
+    std::string state;          // Status.State: new, pending, assigned, ..., running, shutdown, failed, ...
+    std::uint64_t slot = 0;     // replicated services only
+
+    // Whether the task is done with this node (its container is gone or never started here).
+    bool terminal() const;
+};
+
+enum class ServiceMode { replicated, global, other };
+
+// A service as GET /services lists it: what a drain waits for.
+struct Service {
+    std::string id;
+    std::string name;
+    ServiceMode mode = ServiceMode::other;
+    std::uint64_t replicas = 0;  // Spec.Mode.Replicated.Replicas
+};
+
+// Filters of GET /tasks; empty members filter nothing.
+struct TaskFilter {
+    std::vector<std::string> node_ids;
+    std::vector<std::string> service_ids;
+    std::string desired_state;  // "running"
+};
+
 struct JoinRequest {
     std::string listen_addr = "0.0.0.0:2377";
     std::string advertise_addr;
@@ -90,6 +120,10 @@ VersionInfo parse_version(const nlohmann::json& j);
 EngineInfo parse_info(const nlohmann::json& j);
 SwarmInfo parse_swarm(const nlohmann::json& j);
 Node parse_node(const nlohmann::json& j);
+Task parse_task(const nlohmann::json& j);
+Service parse_service(const nlohmann::json& j);
+// The `filters` query value of GET /tasks, as JSON: {"node":["id"],"desired-state":["running"]}.
+std::string task_filter_json(const TaskFilter& f);
 // The request body; holds the token, so it is never logged.
 std::string join_request_body(const JoinRequest& r);
 

@@ -166,6 +166,29 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
     add_options(*leave, values, true, defaults);
     leave->add_flag("--force", force, "also leave when this node is a manager (it is demoted first)");
     leave->add_flag("--remove-node", remove_node, "remove this node's entry through a manager afterwards");
+    bool leave_drain = false;
+    std::string deadline_text;
+    leave->add_flag(
+        "--drain", leave_drain,
+        "drain first and wait (see 'drain'), demote a manager under the quorum guard, leave, then "
+        "remove this node's entry through a manager; works beside the installed service");
+    leave
+        ->add_option("--deadline", deadline_text,
+                     "with --drain: how long the drain may take (default: --timeout)")
+        ->type_name("DURATION");
+
+    bool undo = false;
+    auto* drain = app.add_subcommand(
+        "drain",
+        "set this node's availability to drain through a manager and wait until its tasks run elsewhere "
+        "(exit 9 at the deadline); works beside the installed service, whose healing it pauses");
+    add_options(*drain, values, true, defaults);
+    drain
+        ->add_option("--deadline", deadline_text,
+                     "how long to wait for the tasks to move (default: --timeout)")
+        ->type_name("DURATION");
+    drain->add_flag("--undo", undo,
+                    "set the node back to active and let the installed service heal it again");
 
     bool json = false;
     auto* status = app.add_subcommand(
@@ -242,7 +265,7 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
             return commands::service_uninstall(install_options);
         }
         const CLI::App* chosen = nullptr;
-        for (const CLI::App* sub : {join, rejoin, leave, status, run, install}) {
+        for (const CLI::App* sub : {join, rejoin, leave, drain, status, run, install}) {
             if (sub->parsed()) {
                 chosen = sub;
             }
@@ -269,6 +292,30 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
         }
         if (rejoin->parsed()) {
             return commands::rejoin(config, stop.get_token());
+        }
+        Duration deadline{0};
+        if (!deadline_text.empty()) {
+            auto parsed = parse_duration(deadline_text);
+            if (!parsed || parsed->count() <= 0) {
+                throw Failure(ExitCode::usage,
+                              "--deadline '" + deadline_text + "' is not a duration; write e.g. 90s, 5m, 1h");
+            }
+            deadline = *parsed;
+        }
+        if (leave->parsed() && !leave_drain && !deadline_text.empty()) {
+            throw Failure(ExitCode::usage, "--deadline is for 'leave --drain'; add --drain");
+        }
+        if (drain->parsed()) {
+            if (undo && !deadline_text.empty()) {
+                throw Failure(ExitCode::usage, "--undo does not wait: leave out --deadline");
+            }
+            return commands::drain(config, deadline, undo, stop.get_token());
+        }
+        if (leave->parsed() && leave_drain) {
+            if (remove_node) {
+                log("leave").info("--drain removes this node's entry anyway; --remove-node adds nothing");
+            }
+            return commands::leave_drained(config, deadline, force, stop.get_token());
         }
         if (leave->parsed()) {
             return commands::leave(config, force, remove_node, stop.get_token());

@@ -10,12 +10,17 @@
 
 #include "agent/config/config.hpp"
 #include "agent/service/service_host.hpp"
+#include "common/duration.hpp"
 
 namespace sb::commands {
 
 int join(const Config& config, std::stop_token stop);
 int rejoin(const Config& config, std::stop_token stop);
 int leave(const Config& config, bool force, bool remove_node, std::stop_token stop);
+// `drain [--deadline D] [--undo]` and `leave --drain [--deadline D] [--force]`: they work beside the
+// installed service (see agent/leave/leaving_marker.hpp). `deadline` 0: the configured timeout.
+int drain(const Config& config, Duration deadline, bool undo, std::stop_token stop);
+int leave_drained(const Config& config, Duration deadline, bool force, std::stop_token stop);
 int status(const Config& config, bool json);
 int run(const Config& config, std::stop_source stop);
 // `settings`: configuration keys given on the command line, written as the service's config file when not

@@ -1,5 +1,6 @@
 #include "agent/watch/watch.hpp"
 
+#include "agent/leave/leaving_marker.hpp"
 #include "agent/node/labels.hpp"
 #include "agent/node/manager_probe.hpp"
 #include "agent/node/node_labels.hpp"
@@ -135,8 +136,34 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
     Backoff retry(BackoffPolicy{config.backoff_initial, std::max(config.backoff_max, config.interval), 2.0},
                   services.random);
     bool ready_sent = false;
+    // A node that leaves on purpose (a drain or leave by hand, see leaving_marker.hpp) is not healed back.
+    std::optional<std::string> paused_for;
+    auto paused = [&] {
+        auto reason = leaving_reason(config);
+        if (reason && reason != paused_for) {
+            log.info(
+                "healing paused: this node is leaving on purpose ({}); 'swarm-bootstrap drain --undo' "
+                "resumes it",
+                *reason);
+            supervisor.status("paused: leaving on purpose (" + *reason + ")");
+        } else if (!reason && paused_for) {
+            log.info("healing resumed: the leaving marker is gone");
+        }
+        paused_for = reason;
+        return reason.has_value();
+    };
     try {
         while (!services.stop.stop_requested()) {
+            if (paused()) {
+                if (!ready_sent) {
+                    supervisor.ready();  // started and working: it has chosen to wait
+                    ready_sent = true;
+                }
+                if (!clock.sleep_for(config.interval, services.stop)) {
+                    return 0;
+                }
+                continue;
+            }
             try {
                 auto result = run_join(config, watched);
                 set_log_node_id(result.node_id);
@@ -169,6 +196,9 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
                 for (;;) {
                     if (!clock.sleep_for(config.interval, services.stop)) {
                         return 0;
+                    }
+                    if (paused()) {
+                        continue;
                     }
                     auto health = check_node(config, watched, state);
                     if (health.health == Health::needs_join) {

@@ -208,6 +208,18 @@ ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t versi
     if (!spec.contains("Availability") || spec["Availability"] == "") {
         return sb::unexpected(err(400, "invalid Availability: \"\""));
     }
+    if (spec["Role"] == "worker" && it->second.role == "manager") {
+        int managers = 0;
+        for (const auto& [nid, other] : cluster->nodes) {
+            managers += other.role == "manager" ? 1 : 0;
+        }
+        if (managers <= 1) {
+            return sb::unexpected(
+                err(400,
+                    "rpc error: code = FailedPrecondition desc = attempting to demote the last manager of "
+                    "the swarm"));
+        }
+    }
     auto& n = it->second;
     n.spec = spec;
     n.labels.clear();
@@ -218,9 +230,44 @@ ApiResult<void> FakeEngine::update_node(std::string_view id, std::uint64_t versi
     }
     n.role = spec["Role"];
     n.availability = spec["Availability"];
+    n.reachability = n.role == "manager" ? (n.reachability.empty() ? "reachable" : n.reachability) : "";
     ++n.version;
     ++cluster->updates;
+    for (auto* member : world_.members(*cluster)) {
+        if (member->node_id == n.id) {
+            member->is_manager = n.role == "manager";  // a demoted engine stops serving control requests
+        }
+    }
     return {};
+}
+
+ApiResult<std::vector<Task>> FakeEngine::tasks(const TaskFilter& filter) {
+    if (auto e = refuse_control()) {
+        return sb::unexpected(*e);
+    }
+    ++cluster->task_calls;
+    auto in = [](const std::vector<std::string>& wanted, const std::string& v) {
+        return wanted.empty() || std::find(wanted.begin(), wanted.end(), v) != wanted.end();
+    };
+    std::vector<Task> out;
+    for (const auto& t : cluster->tasks) {
+        if (in(filter.node_ids, t.node_id) && in(filter.service_ids, t.service_id) &&
+            (filter.desired_state.empty() || filter.desired_state == t.desired_state)) {
+            out.push_back(t);
+        }
+    }
+    return out;
+}
+
+ApiResult<std::vector<Service>> FakeEngine::services() {
+    if (auto e = refuse_control()) {
+        return sb::unexpected(*e);
+    }
+    std::vector<Service> out;
+    for (const auto& [id, svc] : cluster->services) {
+        out.push_back(svc);
+    }
+    return out;
 }
 
 ApiResult<void> FakeEngine::remove_node(std::string_view id, bool force) {
@@ -313,13 +360,42 @@ ApiResult<void> FakeEngine::leave(bool force) {
                 "manager. Removing the last manager erases all current state of the swarm. Use "
                 "`--force` to ignore this message. "));
     }
-    if (auto it = cluster->nodes.find(node_id); it != cluster->nodes.end()) {
+    if (auto it = cluster->nodes.find(node_id); it != cluster->nodes.end() && cluster->leave_marks_down) {
         it->second.state = "down";
     }
     cluster.reset();
     is_manager = false;
     node_id.clear();
     return {};
+}
+
+Service& FakeSwarm::add_service(const std::string& name, ServiceMode mode, std::uint64_t replicas) {
+    Service svc;
+    svc.id = "svc-" + name;
+    svc.name = name;
+    svc.mode = mode;
+    svc.replicas = mode == ServiceMode::replicated ? replicas : 0;
+    return services[svc.id] = svc;
+}
+
+Task& FakeSwarm::add_task(const std::string& service_id, const std::string& node_id,
+                          const std::string& state) {
+    Task t;
+    t.id = "task-" + std::to_string(next_task++);
+    t.service_id = service_id;
+    t.node_id = node_id;
+    t.desired_state = "running";
+    t.state = state;
+    tasks.push_back(t);
+    return tasks.back();
+}
+
+int FakeSwarm::running(const std::string& service_id, const std::string& except_node) const {
+    int n = 0;
+    for (const auto& t : tasks) {
+        n += t.service_id == service_id && t.state == "running" && t.node_id != except_node ? 1 : 0;
+    }
+    return n;
 }
 
 FakeEngine& FakeWorld::add(const std::string& ip, const std::string& hostname) {
@@ -379,6 +455,12 @@ class FakeConnection final : public EngineApi {
     }
     ApiResult<void> remove_node(std::string_view id, bool force) override {
         return target_ ? target_->remove_node(id, force) : refused<void>();
+    }
+    ApiResult<std::vector<Task>> tasks(const TaskFilter& f) override {
+        return target_ ? target_->tasks(f) : refused<std::vector<Task>>();
+    }
+    ApiResult<std::vector<Service>> services() override {
+        return target_ ? target_->services() : refused<std::vector<Service>>();
     }
     ApiResult<void> join(const JoinRequest& r) override {
         return target_ ? target_->join(r) : refused<void>();

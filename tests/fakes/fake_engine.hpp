@@ -23,6 +23,20 @@ struct FakeSwarm {
     int next_node = 1;
     int out_of_sequence_left = 0;  // the next N node updates fail with "update out of sequence"
     int updates = 0;
+    // Services and their tasks, as GET /services and GET /tasks list them; tests move tasks by hand (or from
+    // FakeClock::on_advance) the way the orchestrator would.
+    std::map<std::string, Service> services;
+    std::vector<Task> tasks;
+    int task_calls = 0;
+    int next_task = 1;
+    // A node that leaves is seen `down` at once; false: it stays `ready` until the test marks it (the ~12 s
+    // heartbeat of a real manager).
+    bool leave_marks_down = true;
+
+    Service& add_service(const std::string& name, ServiceMode mode, std::uint64_t replicas);
+    Task& add_task(const std::string& service_id, const std::string& node_id, const std::string& state);
+    // Running tasks of a service, on any node but `except_node`.
+    int running(const std::string& service_id, const std::string& except_node = {}) const;
 };
 
 class FakeWorld;
@@ -68,6 +82,8 @@ class FakeEngine final : public EngineApi {
     ApiResult<void> update_node(std::string_view id, std::uint64_t version,
                                 const nlohmann::json& spec) override;
     ApiResult<void> remove_node(std::string_view id, bool force) override;
+    ApiResult<std::vector<Task>> tasks(const TaskFilter& filter) override;
+    ApiResult<std::vector<Service>> services() override;
     ApiResult<void> join(const JoinRequest& request) override;
     ApiResult<void> leave(bool force) override;
 

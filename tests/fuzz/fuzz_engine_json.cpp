@@ -1,6 +1,6 @@
 // Engine API answers as EngineClient decodes them: /version (and the API version negotiated from it),
-// /info, /swarm, /nodes/{id}, /nodes, and the error bodies of every call (JSON {"message"} or text/plain),
-// classified into ApiErrorKind. The lenient decoders are also run on the body directly.
+// /info, /swarm, /nodes/{id}, /nodes, /tasks, /services, and the error bodies of every call (JSON {"message"}
+// or text/plain), classified into ApiErrorKind. The lenient decoders are also run on the body directly.
 //
 // Input: byte 0 picks the call, byte 1 the HTTP status; the rest is the body. With byte 0 bit 4 set, the
 // body answers the negotiating GET /version and a well-formed /info follows.
@@ -49,7 +49,7 @@ void check_error(const sb::ApiResult<T>& r) {
 }
 
 void run_call(sb::EngineClient& client, unsigned which) {
-    switch (which % 10) {
+    switch (which % 12) {
         case 0:
             check_error(client.version());
             break;
@@ -84,8 +84,24 @@ void run_call(sb::EngineClient& client, unsigned which) {
             check_error(client.join(join));
             break;
         }
-        default:
+        case 9:
             check_error(client.leave(false));
+            break;
+        case 10: {
+            sb::TaskFilter filter;
+            filter.node_ids = {"abc123"};
+            filter.desired_state = "running";
+            if (auto tasks = client.tasks(filter)) {
+                for (const auto& t : *tasks) {
+                    (void)t.terminal();
+                }
+            } else {
+                check_error(tasks);
+            }
+            break;
+        }
+        default:
+            check_error(client.services());
             break;
     }
 }
@@ -101,6 +117,8 @@ void decode_directly(std::string_view body) {
     (void)sb::platform_labels(info, version);
     (void)sb::parse_swarm(j);
     (void)sb::parse_node(j);
+    (void)sb::parse_task(j).terminal();
+    (void)sb::parse_service(j);
     (void)sb::choose_api_version(version.api_version);
 }
 

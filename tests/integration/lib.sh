@@ -177,6 +177,19 @@ swarm_join_cli() {
     >/dev/null || fail "docker swarm join of node $1 to node $2 as $3 failed"
 }
 
+# Real tasks without a registry: $SB_BUSYBOX_IMAGE (images.sh). lab_busybox_image I...: imported on each engine.
+# shellcheck source=tests/integration/images.sh
+source "$SB_IT_DIR/images.sh"
+lab_busybox_image() {
+  busybox_image_on "$@" || fail "cannot import the busybox image (needs busybox-static's .deb or apt-get download)"
+}
+
+# running_tasks MANAGER SERVICE [EXCEPT_HOSTNAME]: how many of the service's tasks run (on nodes but EXCEPT).
+running_tasks() {
+  lab_docker "$1" service ps "$2" --filter desired-state=running --format '{{.Node}} {{.CurrentState}}' \
+    2>/dev/null | awk -v except="${3:-}" '$2 == "Running" && (except == "" || $1 != except) {n++} END {print n + 0}'
+}
+
 is_ready_on() { # MANAGER NODE_ID
   [[ $(node_inspect "$1" "$2" '{{.Status.State}}') == ready ]]
 }

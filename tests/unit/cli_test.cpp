@@ -127,6 +127,17 @@ TEST_CASE("while another agent holds the lock, a configuration that can never wo
     CHECK(cli({"join", "--manager", "10.0.0.5"}, machine) == to_int(ExitCode::already_running));
 }
 
+TEST_CASE("drain and leave --drain: usage errors are exit 2") {
+    auto machine = private_machine();
+    CHECK(cli({"drain"}, machine) == usage);  // no manager to go through
+    CHECK(cli({"drain", "--manager", "10.0.0.5", "--deadline", "soon"}, machine) == usage);
+    CHECK(cli({"drain", "--manager", "10.0.0.5", "--deadline", "0s"}, machine) == usage);
+    CHECK(cli({"drain", "--manager", "10.0.0.5", "--undo", "--deadline", "1m"}, machine) == usage);
+    CHECK(cli({"leave", "--manager", "10.0.0.5", "--deadline", "1m"}, machine) == usage);  // without --drain
+    CHECK(cli({"leave", "--drain"}, machine) == usage);
+    CHECK(cli({"drain", "--help"}, machine) == 0);
+}
+
 TEST_CASE("version and help succeed") {
     CHECK(cli({"version"}) == 0);
     CHECK(cli({"--help"}) == 0);

@@ -50,6 +50,16 @@ TestResponse engine(const HttpTestServer::Request& req) {
     if (t == "/v1.41/swarm/join") {
         return {500, R"({"message":"invalid join token"})"};
     }
+    if (t.rfind("/v1.41/tasks?filters=", 0) == 0) {
+        return {200, R"([{"ID":"t1","ServiceID":"s1","NodeID":"n1","Slot":2,"DesiredState":"running",
+                         "Status":{"State":"running"}},
+                        {"ID":"t2","ServiceID":"s1","NodeID":"","DesiredState":"shutdown","Status":{"State":"pending"}}])"};
+    }
+    if (t == "/v1.41/services") {
+        return {200, R"([{"ID":"s1","Spec":{"Name":"web","Mode":{"Replicated":{"Replicas":4}}}},
+                        {"ID":"s2","Spec":{"Name":"agent","Mode":{"Global":{}}}},
+                        {"ID":"s3","Spec":{"Name":"job","Mode":{"ReplicatedJob":{"MaxConcurrent":1}}}}])"};
+    }
     if (t == "/v1.41/nodes") {
         return {400, "client version 1.11 is too old. Minimum supported API version is 1.12\n", "text/plain"};
     }
@@ -249,4 +259,51 @@ TEST_CASE("JSON of the wrong types from a peer reads as absent, never throws") {
     CHECK(n.labels.size() == 1);
     auto swarm = nlohmann::json::parse(R"({"ID": [], "JoinTokens": {"Worker": 1, "Manager": {}}})");
     CHECK(sb::parse_swarm(swarm).worker_token.empty());
+}
+
+TEST_CASE("GET /tasks sends its filters as encoded JSON; tasks and services are decoded") {
+    HttpTestServer server(engine);
+    auto client = client_for(server);
+    REQUIRE(client.ping());
+    auto tasks = client.tasks(TaskFilter{{"n1"}, {"s1", "s 2"}, "running"});
+    REQUIRE(tasks);
+    REQUIRE(tasks->size() == 2);
+    CHECK(tasks->at(0).node_id == "n1");
+    CHECK(tasks->at(0).state == "running");
+    CHECK(tasks->at(0).slot == 2);
+    CHECK_FALSE(tasks->at(0).terminal());
+    CHECK(tasks->at(1).desired_state == "shutdown");
+    CHECK(server.targets().back() ==
+          "/v1.41/"
+          "tasks?filters=%7B%22desired-state%22%3A%5B%22running%22%5D%2C%22node%22%3A%5B%22n1%22%5D%2C%22"
+          "service%22%3A%5B%22s1%22%2C%22s%202%22%5D%7D");
+    auto services = client.services();
+    REQUIRE(services);
+    REQUIRE(services->size() == 3);
+    CHECK(services->at(0).mode == ServiceMode::replicated);
+    CHECK(services->at(0).replicas == 4);
+    CHECK(services->at(0).name == "web");
+    CHECK(services->at(1).mode == ServiceMode::global);
+    CHECK(services->at(2).mode == ServiceMode::other);
+}
+
+TEST_CASE("tasks and services of the wrong types read as absent, never throw") {
+    auto task = nlohmann::json::parse(R"({"ID": 1, "Status": "running", "Slot": -3, "NodeID": []})");
+    sb::Task t;
+    CHECK_NOTHROW(t = sb::parse_task(task));
+    CHECK(t.state.empty());
+    CHECK(t.slot == 0);
+    CHECK_FALSE(t.terminal());
+    auto svc = nlohmann::json::parse(R"({"Spec": {"Name": 5, "Mode": {"Replicated": {"Replicas": "4"}}}})");
+    sb::Service s;
+    CHECK_NOTHROW(s = sb::parse_service(svc));
+    CHECK(s.mode == sb::ServiceMode::replicated);
+    CHECK(s.replicas == 0);
+    CHECK(sb::parse_service(nlohmann::json::parse(R"({"Spec": []})")).mode == sb::ServiceMode::other);
+    for (const char* state : {"complete", "shutdown", "failed", "rejected", "orphaned", "remove"}) {
+        CAPTURE(state);
+        sb::Task done;
+        done.state = state;
+        CHECK(done.terminal());
+    }
 }

@@ -62,6 +62,10 @@ class CountingApi final : public EngineApi {
     ApiResult<void> remove_node(std::string_view id, bool force) override {
         return note("remove"), inner_->remove_node(id, force);
     }
+    ApiResult<std::vector<Task>> tasks(const TaskFilter& f) override {
+        return note("tasks"), inner_->tasks(f);
+    }
+    ApiResult<std::vector<Service>> services() override { return note("services"), inner_->services(); }
     ApiResult<void> join(const JoinRequest& r) override { return note("join"), inner_->join(r); }
     ApiResult<void> leave(bool force) override { return note("leave"), inner_->leave(force); }
 
@@ -110,6 +114,8 @@ class HangingApi final : public EngineApi {
         return fail<void>();
     }
     ApiResult<void> remove_node(std::string_view, bool) override { return fail<void>(); }
+    ApiResult<std::vector<Task>> tasks(const TaskFilter&) override { return fail<std::vector<Task>>(); }
+    ApiResult<std::vector<Service>> services() override { return fail<std::vector<Service>>(); }
     ApiResult<void> join(const JoinRequest&) override { return fail<void>(); }
     ApiResult<void> leave(bool) override { return fail<void>(); }
 

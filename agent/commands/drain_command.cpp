@@ -1,0 +1,56 @@
+#include "agent/app/wiring.hpp"
+#include "agent/commands/command_support.hpp"
+#include "agent/commands/commands.hpp"
+#include "agent/leave/graceful_exit.hpp"
+#include "agent/leave/leaving_marker.hpp"
+#include "common/error.hpp"
+#include "common/logging.hpp"
+
+namespace sb::commands {
+
+namespace {
+
+// The one-agent lock, or none when the installed service holds it: a drain or a leave by hand then goes
+// ahead beside it, and the leaving marker (written before anything changes) pauses the service's healing.
+std::unique_ptr<platform::InstanceLock> lock_or_share(const Config& config, const char* command) {
+    auto lock = platform::try_lock_instance(config.lock_file);
+    if (!lock) {
+        log(command).info(
+            "another swarm-bootstrap (the installed service) holds the lock {}: going ahead beside "
+            "it; it does not heal this node while {} exists ('swarm-bootstrap drain --undo' "
+            "resumes it)",
+            config.lock_file, leaving_marker_path(config).string());
+    }
+    return lock;
+}
+
+}  // namespace
+
+int drain(const Config& config, Duration deadline, bool undo, std::stop_token stop) {
+    check_needs(config, {.managers = true});
+    auto lock = lock_or_share(config, "drain");
+    RealServices real(config, stop);
+    if (undo) {
+        run_undrain(config, real.services());
+        return 0;
+    }
+    GracefulExitOptions options;
+    options.leave = false;
+    options.remove_entry = false;
+    options.deadline = deadline;
+    run_graceful_exit(config, real.services(), options);
+    return 0;
+}
+
+int leave_drained(const Config& config, Duration deadline, bool force, std::stop_token stop) {
+    check_needs(config, {.managers = true});
+    auto lock = lock_or_share(config, "leave");
+    RealServices real(config, stop);
+    GracefulExitOptions options;
+    options.deadline = deadline;
+    options.force = force;
+    run_graceful_exit(config, real.services(), options);
+    return 0;
+}
+
+}  // namespace sb::commands
