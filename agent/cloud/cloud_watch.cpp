@@ -1,11 +1,8 @@
 #include "agent/cloud/cloud_watch.hpp"
 
-#include <atomic>
-
 #include "agent/app/wiring.hpp"
 #include "agent/cloud/detect.hpp"
-#include "agent/config/manager_address.hpp"
-#include "agent/node/manager_probe.hpp"
+#include "agent/leave/leaving_marker.hpp"
 #include "common/error.hpp"
 #include "common/logging.hpp"
 
@@ -18,8 +15,7 @@ CloudKind resolve_cloud(const Config& config) {
     return detect_cloud(config.dmi_dir);
 }
 
-std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_token stop, GracefulExitFn exit,
-                                              ReactivateFn reactivate) {
+std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_token stop) {
     auto kind = resolve_cloud(config);
     auto& log = sb::log("cloud");
     if (kind == CloudKind::none) {
@@ -34,7 +30,7 @@ std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_to
     log.info("watching {} termination notices at {}{}", to_string(kind), endpoint->authority(),
              config.cloud == "auto" ? " (cloud found in the SMBIOS strings)" : "");
     std::unique_ptr<CloudWatch> watch(new CloudWatch());
-    watch->thread_ = std::jthread([config, kind, ep = *endpoint, exit, reactivate](std::stop_token token) {
+    watch->thread_ = std::jthread([config, kind, ep = *endpoint](std::stop_token token) {
         try {
             RealServices real(config, token);
             auto transport = make_tcp_transport(ep, TransportLimits{256 * 1024});
@@ -56,9 +52,18 @@ std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_to
             }
             NoticeActions actions;
             actions.graceful_exit = [&](const GracefulExitOptions& options) {
-                return exit(config, real.services(), options);
+                return run_graceful_exit(config, real.services(), options);
             };
-            actions.reactivate = [&] { return reactivate(config, real.services()); };
+            // After a reboot: availability active again, and the leaving marker gone so that healing resumes.
+            actions.reactivate = [&]() -> sb::expected<void, std::string> {
+                try {
+                    run_undrain(config, real.services());
+                    return {};
+                } catch (const Failure& f) {
+                    return sb::unexpected(std::string(f.what()));
+                }
+            };
+            actions.resume_healing = [&] { clear_leaving(config); };
             NoticeHandler handler(
                 *watcher, actions, clock, [] { return WallClock::now(); },
                 notice_ledger_path(config.state_file));
@@ -69,6 +74,9 @@ std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_to
                     return;
                 }
                 auto wait = watcher->poll_interval();
+                if (wait.count() == 0 && handler.last_look_failed()) {
+                    wait = Duration(1000);  // a long poll that failed at once must not spin
+                }
                 if (wait.count() > 0 && !clock.sleep_for(wait, token)) {
                     return;
                 }
@@ -86,55 +94,6 @@ std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_to
 CloudWatch::~CloudWatch() {
     on_stop_.reset();
     thread_.request_stop();
-}
-
-sb::expected<void, std::string> set_node_active(const Config& config, Services& services) {
-    auto info = services.local->info();
-    if (!info) {
-        return sb::unexpected("the local engine does not answer: " + info.error().describe());
-    }
-    const auto node_id = info->swarm.node_id;
-    if (node_id.empty()) {
-        return sb::unexpected(std::string("the local engine is not in a swarm"));
-    }
-    std::vector<ManagerSpec> specs;
-    for (const auto& m : config.managers) {
-        if (auto spec = parse_manager_spec(m)) {
-            specs.push_back(*spec);
-        }
-    }
-    std::map<std::string, std::unique_ptr<EngineApi>> clients;
-    auto client = [&](const Endpoint& ep) -> EngineApi& {
-        auto& c = clients[ep.url()];
-        if (!c) {
-            c = services.connect_manager(ep);
-        }
-        return *c;
-    };
-    std::string last = "no manager answers";
-    for (const auto& probe : probe_managers(expand_managers(specs, config.tls, services.resolve), client)) {
-        if (!probe.ready) {
-            continue;
-        }
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            auto node = probe.ready->api->node(node_id);
-            if (!node) {
-                last = node.error().describe();
-                break;
-            }
-            if (node->availability == "active") {
-                return {};
-            }
-            auto spec = node->spec;
-            spec["Availability"] = "active";
-            auto updated = probe.ready->api->update_node(node_id, node->version, spec);
-            if (updated) {
-                return {};
-            }
-            last = updated.error().describe();  // out of sequence: read again
-        }
-    }
-    return sb::unexpected(last);
 }
 
 }  // namespace sb::cloud

@@ -126,6 +126,16 @@ void NoticeHandler::act(const Notice& notice, NoticeRecord& record) {
     }
 }
 
+GracefulExitOptions NoticeHandler::exit_options(bool drain, bool leave, Duration deadline) const {
+    GracefulExitOptions o;
+    o.drain = drain;
+    o.leave = leave;
+    o.remove_entry = leave;
+    o.deadline = deadline;
+    o.down_wait = timing_.down_wait;
+    return o;
+}
+
 Duration NoticeHandler::drain_deadline(const Notice& notice) {
     Duration budget = notice.cloud == CloudKind::gcp ? timing_.gcp_budget : timing_.default_budget;
     if (notice.not_before) {
@@ -145,7 +155,7 @@ void NoticeHandler::leave(const Notice& notice, NoticeRecord& record) {
         logger().info("notice {}: graceful exit, drain deadline {}", notice.id, seconds_text(deadline));
         GracefulExitResult result;
         try {
-            result = actions_.graceful_exit(GracefulExitOptions{.deadline = deadline});
+            result = actions_.graceful_exit(exit_options(true, true, deadline));
         } catch (const Failure& f) {
             if (f.code() != ExitCode::drain_deadline) {
                 logger().error("notice {}: the graceful exit failed: {}; the notice is not approved",
@@ -189,8 +199,7 @@ void NoticeHandler::drain_for_reboot(const Notice& notice, NoticeRecord& record)
         auto deadline = drain_deadline(notice);
         update(record, "draining", "draining before the reboot (deadline " + seconds_text(deadline) + ")");
         try {
-            auto result = actions_.graceful_exit(
-                GracefulExitOptions{.leave = false, .remove_entry = false, .deadline = deadline});
+            auto result = actions_.graceful_exit(exit_options(true, false, deadline));
             if (result.drained) {
                 logger().info("notice {}: drain done: the tasks of node {} run elsewhere", notice.id,
                               result.node_id);

@@ -31,6 +31,9 @@ struct NoticeTiming {
     // Kept free before NotBefore for what follows the drain: leave, entry removal, approval.
     Duration leave_margin{15'000};
     Duration min_drain{5000};  // the drain's wait never gets less, even when the notice came late
+    // After leaving, how long the managers get to see the node down before its entry is removed with force
+    // (the engine has left by then: force only skips the heartbeat's ~12 s). Inside leave_margin.
+    Duration down_wait{8000};
     // The time a cloud gives when its notice names none: GCP preemption 30 s; AWS Auto Scaling's Terminated
     // (its lifecycle hook waits an hour by default) is given the spot notice's 2 minutes.
     Duration gcp_budget{30'000};
@@ -50,6 +53,8 @@ class NoticeHandler {
     // True while the node is leaving on purpose, or has left for a notice the cloud still shows: `run` must
     // neither heal nor join then. Set at construction from the ledger, so a restart does not rejoin.
     bool holds_node() const { return holds_.load(); }
+    // The last look got no usable answer.
+    bool last_look_failed() const { return !last_error_.empty(); }
 
   private:
     void act(const Notice& notice, NoticeRecord& record);
@@ -57,6 +62,7 @@ class NoticeHandler {
     void drain_for_reboot(const Notice& notice, NoticeRecord& record);
     void approve(const Notice& notice, NoticeRecord& record, const std::string& next_phase);
     Duration drain_deadline(const Notice& notice);
+    GracefulExitOptions exit_options(bool drain, bool leave, Duration deadline) const;
     void update(NoticeRecord& record, std::string phase, std::string doing, std::string message = {});
     void settle(const std::set<std::string>& pending);
 

@@ -37,7 +37,8 @@ struct WatcherTiming {
     Duration request_timeout{10'000};  // one request; Azure's first answer can take minutes, so it is retried
     Duration azure_interval{1000};     // Microsoft: poll about once a second
     Duration aws_interval{5000};
-    Duration gcp_wait{10'000};  // the long poll's timeout_sec
+    // The long poll's timeout_sec: also how long stopping the agent can wait for the watch's thread.
+    Duration gcp_wait{5000};
     int aws_token_ttl_seconds = 21600;
 };
 

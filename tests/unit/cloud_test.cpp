@@ -333,7 +333,7 @@ TEST_CASE("cloud: the GCP watcher sends Metadata-Flavor and long-polls after its
     REQUIRE(found);
     REQUIRE(found->size() == 1);
     CHECK(found->front().id == "preempted");
-    CHECK(sent[1].target == "/computeMetadata/v1/instance/preempted?wait_for_change=true&timeout_sec=10");
+    CHECK(sent[1].target == "/computeMetadata/v1/instance/preempted?wait_for_change=true&timeout_sec=5");
     CHECK(watcher->poll_interval() == Duration(0));
 }
 
