@@ -23,7 +23,10 @@ lab_docker 1 service create -d --no-resolve-image --name web --replicas 4 --cons
 
 emulator_pid=
 emulator_stop() {
-  [[ -n $emulator_pid ]] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+  if [[ -n $emulator_pid ]]; then
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
   emulator_pid=
   return 0
 }
