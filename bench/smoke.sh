@@ -21,8 +21,9 @@ t0=$SECONDS
 SB_RACE_WAIT_MIN=2 SB_RACE_WAIT_MAX=3 bash "$here/race.sh" 1
 SB_HERD_WAIT=4 SB_HERD_REAL=3 SB_HERD_REAL_WAIT=3 bash "$here/herd.sh" 20
 SB_IDLE_INTERVAL=2 SB_IDLE_INTERVALS=2 bash "$here/idle.sh"
+bash "$here/scale-in.sh" --quick
 bash "$here/bar.sh" "$SB_BENCH_OUT"
-for f in race.csv herd.csv herd-summary.csv herd-real.csv idle.csv; do
+for f in race.csv herd.csv herd-summary.csv herd-real.csv idle.csv scale-in.csv; do
   [[ $(wc -l <"$SB_BENCH_OUT/$f") -ge 2 ]] || { echo "FAIL: $f has no results"; exit 1; }
 done
 echo "bench smoke: all benchmarks ran in $((SECONDS - t0)) s"

@@ -5,6 +5,9 @@
       Polls the manager's GET /nodes through its unix socket every 50 ms and prints "HOST EPOCH_MS" once HOST is
       Ready (and, for "labelled", carries the os label), EPOCH_MS being when that poll was sent; "HOST nan" at
       the timeout. Start it before `swarm init`, so that its own start-up is not measured.
+  sample-running SERVICE PERIOD_S STOP_FILE SOCK...
+      Every PERIOD_S, counts SERVICE's running containers on the engines at SOCK... (one that does not answer
+      runs nothing) and prints "EPOCH_MS RUNNING", until STOP_FILE exists.
   hang PORT ...       accepts connections and never answers (a manager that hangs)
   garbage PORT ...    accepts connections and answers bytes that are not HTTP, then closes
   count-proxy LISTEN_SOCK TARGET_SOCK COUNT_FILE
@@ -118,6 +121,31 @@ def count_proxy(listen, target, count_file):
     asyncio.run(main())
 
 
+def sample_running(service, period_s, stop_file, socks):
+    """The service's tasks that really run: its running containers on every engine that answers (a manager
+    keeps listing the tasks of a vanished node as running until it notices, ~12 s or more)."""
+    import os
+    import urllib.parse
+    filters = json.dumps({"label": ["com.docker.swarm.service.name=" + service], "status": ["running"]})
+    path = "/containers/json?filters=" + urllib.parse.quote(filters)
+    period = float(period_s)
+    next_tick = time.time()
+    while not os.path.exists(stop_file):
+        tick = time.time()
+        running = 0
+        for sock in socks:
+            try:
+                conn = UnixHTTPConnection(sock, timeout=period)
+                conn.request("GET", path)
+                running += len(json.loads(conn.getresponse().read()))
+                conn.close()
+            except Exception:  # noqa: BLE001 - an engine that is gone runs nothing
+                pass
+        print(f"{int(tick * 1000)} {running}", flush=True)
+        next_tick += period
+        time.sleep(max(0.0, next_tick - time.time()))
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -125,6 +153,8 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "watch-nodes":
         watch_nodes(args[0], args[1], args[2:])
+    elif cmd == "sample-running":
+        sample_running(args[0], args[1], args[2], args[3:])
     elif cmd == "hang":
         asyncio.run(serve(args, hang_handler))
     elif cmd == "garbage":

@@ -161,8 +161,9 @@ int run_cli(const std::vector<std::string>& args, std::stop_source stop, const M
 
     bool force = false;
     bool remove_node = false;
-    auto* leave =
-        app.add_subcommand("leave", "leave the swarm; a manager needs --force and is demoted first");
+    auto* leave = app.add_subcommand(
+        "leave",
+        "leave the swarm; a manager needs --force (or --drain, under the quorum guard) and is demoted first");
     add_options(*leave, values, true, defaults);
     leave->add_flag("--force", force, "also leave when this node is a manager (it is demoted first)");
     leave->add_flag("--remove-node", remove_node, "remove this node's entry through a manager afterwards");

@@ -317,7 +317,8 @@ test_begin() {
   fi
   lab reset 2>/dev/null || fail "lab.sh reset failed"
   mkdir -p "$SB_LOGS"
-  rm -f "$SB_LOGS/$TEST_NAME".* "$SB_LOGS"/state.n*.json
+  # state.nI.json.leaving: a drain or leave of an earlier test would keep `run` from healing that node.
+  rm -f "$SB_LOGS/$TEST_NAME".* "$SB_LOGS"/state.n*.json "$SB_LOGS"/state.n*.json.leaving
   agent_supports --state-file && AGENT_HAS_STATE_FILE=1
   agent_supports --lock-file && AGENT_HAS_LOCK_FILE=1
   note "begin (lab reset, binary $SB_BIN)"

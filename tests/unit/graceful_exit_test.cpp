@@ -147,7 +147,7 @@ TEST_CASE("a service that cannot move (pinned here by a constraint) ends the dra
     CHECK(h.clock.elapsed() >= 20s);
     CHECK(h.clock.elapsed() < 22s);
     CHECK(logs.contains("pinned: 0/1 running elsewhere, 0 tasks still here"));
-    CHECK(h.failure.find("deadline of 20s passed: pinned: 0/1 running elsewhere") != std::string::npos);
+    CHECK(h.failure.find("deadline of 20.0s passed: pinned: 0/1 running elsewhere") != std::string::npos);
     CHECK(h.entry(h.local_id()).availability == "drain");  // it stays drained
 }
 
@@ -333,4 +333,22 @@ TEST_CASE("look_at_drain: a service removed meanwhile is only waited for while i
     look = phases::look_at_drain(h.m1, h.local_id(), watched);
     REQUIRE(look);
     CHECK(look->done);
+}
+
+TEST_CASE("--dry-run reads and says what it would do, and changes nothing") {
+    Harness h;
+    LogCapture logs;
+    auto& web = h.swarm->add_service("web", ServiceMode::replicated, 1);
+    h.swarm->add_task(web.id, h.local_id(), "running");
+    h.config.dry_run = true;
+    auto id = h.local_id();
+    auto r = h.run();
+    CHECK_FALSE(r.left);
+    CHECK_FALSE(r.drained);
+    CHECK(h.entry(id).availability == "active");
+    CHECK(h.local.cluster != nullptr);
+    CHECK(h.local.leave_calls == 0);
+    CHECK_FALSE(leaving_reason(h.config).has_value());
+    CHECK(logs.contains("dry run: would set the availability of node " + id + " from active to drain"));
+    CHECK(logs.contains("dry run: would leave the swarm"));
 }

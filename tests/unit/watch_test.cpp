@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "agent/leave/leaving_marker.hpp"
 #include "common/error.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_engine.hpp"
@@ -199,4 +200,31 @@ TEST_CASE("with --prune-stale-nodes the watch loop removes a twin that goes down
     h.run();
     CHECK(h.m1.cluster->nodes.count(old_id) == 0);
     CHECK(h.m1.cluster->nodes.count(h.local.node_id) == 1);
+}
+
+TEST_CASE("a node leaving on purpose is not healed: the marker pauses the loop, its removal resumes it") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    h.config.state_file = std::filesystem::temp_directory_path() / "sb-watch-test-leaving-state.json";
+    mark_leaving(h.config, "leave --drain");
+    bool cleared = false;
+    int joins_while_paused = -1;
+    clock.on_advance = [&](Duration t) {
+        if (t >= 95s && !cleared) {
+            joins_while_paused = h.local.join_calls;
+            clear_leaving(h.config);  // drain --undo
+            cleared = true;
+        }
+        if (t >= 160s) {
+            h.stop.request_stop();
+        }
+    };
+    CHECK(h.run() == 0);
+    CHECK(joins_while_paused == 0);
+    CHECK(h.supervisor.ready_calls == 1);  // a paused service has started: systemd must not time it out
+    REQUIRE_FALSE(h.supervisor.statuses.empty());
+    CHECK(h.supervisor.statuses.front().find("paused: leaving on purpose (leave --drain since") == 0);
+    REQUIRE(h.outcomes.size() == 1);
+    CHECK(h.outcomes[0] == "joined");
+    CHECK(h.local.cluster != nullptr);
 }
