@@ -3,6 +3,9 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
+
 #include "common/expected.hpp"
 
 #include <boost/beast/http/verb.hpp>
@@ -17,6 +20,8 @@ struct HttpRequest {
     boost::beast::http::verb method = boost::beast::http::verb::get;
     std::string target;  // path and query, e.g. /v1.41/nodes/abc
     std::string body;    // JSON, or empty
+    // Extra header fields (a metadata service's `Metadata: true`, an IMDSv2 token), sent as given.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct HttpResponse {

@@ -55,6 +55,11 @@ constexpr OptionInfo join_options[] = {
     {"prune_stale_nodes", "--prune-stale-nodes", "", "after joining, remove down nodes with this hostname"},
     {"reap_down_after", "--reap-down-after", "DURATION",
      "run, managers: the leader removes nodes swarm-bootstrap joined once down this long (default off)"},
+    {"cloud", "--cloud", "auto|azure|aws|gcp|none",
+     "run: act on this cloud's termination notices (default auto: from the SMBIOS strings, no network)"},
+    {"metadata_endpoint", "--metadata-endpoint", "URL",
+     "run: the cloud's metadata service (default http://169.254.169.254)"},
+    {"dmi_dir", "--dmi-dir", "DIR", "run: read the SMBIOS strings from this directory (tests)"},
     {"state_file", "--state-file", "FILE", "where to record the last outcome"},
     {"lock_file", "--lock-file", "PATH", "the lock that keeps one agent per node"},
     {"log_level", "--log-level", "trace|debug|info|warn|error", "how much to log (default info)"},
@@ -73,11 +78,13 @@ void add_options(CLI::App& app, CliValues& v, bool with_dry_run, const MachineDe
             continue;
         }
         // One value per occurrence, so that --manager a b is an error and not two managers.
-        v.options[&app][o.key] = app.add_option(std::string(o.flag), v.values[o.key], o.help)
-                                     ->type_name(o.value)
-                                     ->expected(1)
-                                     ->allow_extra_args(false)
-                                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        auto* option = app.add_option(std::string(o.flag), v.values[o.key], o.help);
+        if (std::string_view(o.key) == "dmi_dir") {
+            option->group("");  // for tests; not in --help
+        }
+        v.options[&app][o.key] =
+            option->type_name(o.value)->expected(1)->allow_extra_args(false)->multi_option_policy(
+                CLI::MultiOptionPolicy::TakeAll);
     }
     if (with_dry_run) {
         app.add_flag("--dry-run", v.dry_run,

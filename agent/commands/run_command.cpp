@@ -1,4 +1,5 @@
 #include "agent/app/wiring.hpp"
+#include "agent/cloud/cloud_watch.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/state/state_file.hpp"
@@ -23,6 +24,9 @@ int run(const Config& config, std::stop_source stop) {
                 auto lock = lock_or_fail(config);
                 log("service").info("swarm-bootstrap {} starting: watching every {}", SB_VERSION,
                                     format_duration(config.interval));
+                // The cloud's notices are watched on a thread of their own: a slow metadata service (Azure's
+                // first answer) never holds up joining and healing.
+                auto cloud_watch = cloud::CloudWatch::start(config, token);
                 RealServices real(config, token);
                 auto started = utc_now_rfc3339();
                 int code = watch_and_heal(config, real.services(), supervisor,

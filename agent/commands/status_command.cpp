@@ -4,6 +4,7 @@
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/node/status_report.hpp"
+#include "agent/state/notice_ledger.hpp"
 #include "agent/state/state_file.hpp"
 #include "common/error.hpp"
 
@@ -17,10 +18,21 @@ int status(const Config& config, bool json) {
         [&](const Endpoint& ep) { return std::shared_ptr<EngineApi>(real.services().connect_manager(ep)); },
         real.services().spawn, !config.managers.empty());
     report.last_run = read_state(config.state_file);
+    // The cloud notice `run` acted on last, and what it is doing about it.
+    auto notices = read_notice_ledger(notice_ledger_path(config.state_file));
     if (json) {
-        std::printf("%s\n", to_json(report).dump(2).c_str());
+        auto j = to_json(report);
+        if (!notices.records.empty()) {
+            j["cloud_notice"] = to_json(notices.records.back());
+        }
+        std::printf("%s\n", j.dump(2).c_str());
     } else {
         std::printf("%s", to_text(report).c_str());
+        if (!notices.records.empty()) {
+            const auto& n = notices.records.back();
+            std::printf("cloud notice: %s %s %s (not before %s): %s\n", n.cloud.c_str(), n.type.c_str(),
+                        n.id.c_str(), n.not_before.empty() ? "now" : n.not_before.c_str(), n.doing.c_str());
+        }
     }
     return report.member() ? 0 : to_int(ExitCode::not_member);
 }

@@ -1,5 +1,7 @@
 #include "agent/config/config.hpp"
 
+#include "agent/cloud/watchers.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -54,6 +56,9 @@ constexpr KeyInfo key_table[] = {
     {"log_format", Kind::string},
     {"reap_down_after", Kind::duration},
     {"ignore_preflight_errors", Kind::list},
+    {"cloud", Kind::string},
+    {"metadata_endpoint", Kind::string},
+    {"dmi_dir", Kind::string},
 };
 
 const KeyInfo* find_key(std::string_view key) {
@@ -416,6 +421,17 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
             c.prune_stale_nodes = expect_bool(key, v, source);
         } else if (key == "reap_down_after") {
             c.reap_down_after = expect_duration(key, v, source);
+        } else if (key == "cloud") {
+            c.cloud = expect_choice<std::string>(
+                key, v, source,
+                {{"auto", "auto"}, {"azure", "azure"}, {"aws", "aws"}, {"gcp", "gcp"}, {"none", "none"}});
+        } else if (key == "metadata_endpoint") {
+            c.metadata_endpoint = expect_string(key, v, source);
+            if (auto ep = cloud::metadata_endpoint(c.metadata_endpoint); !ep) {
+                bad(key, source, ep.error());
+            }
+        } else if (key == "dmi_dir") {
+            c.dmi_dir = expect_string(key, v, source);
         } else if (key == "state_file") {
             c.state_file = expect_string(key, v, source);
         } else if (key == "lock_file") {

@@ -44,6 +44,11 @@ struct Config {
     Duration reap_down_after{0};
     // Check names (as check_names.hpp spells them, or "all") whose errors only warn.
     std::set<std::string> ignore_preflight_errors;
+    // run: whose termination notices to act on: auto (from the SMBIOS strings, no network), azure, aws, gcp,
+    // none.
+    std::string cloud = "auto";
+    std::string metadata_endpoint;  // empty: the cloud's own (169.254.169.254)
+    std::filesystem::path dmi_dir;  // empty: this machine's SMBIOS; tests point it at a directory
     std::filesystem::path state_file;
     std::string lock_file;
     spdlog::level::level_enum log_level = spdlog::level::info;

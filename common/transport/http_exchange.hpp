@@ -52,6 +52,9 @@ sb::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context&
     http::request<http::string_body> req{request.method, request.target, 11};
     req.set(http::field::host, host);
     req.set(http::field::user_agent, "swarm-bootstrap/" SB_VERSION);
+    for (const auto& [name, value] : request.headers) {
+        req.set(name, value);
+    }
     if (!request.body.empty()) {
         req.set(http::field::content_type, "application/json");
         req.body() = request.body;
