@@ -91,8 +91,9 @@ std::string choose_api_version(std::string_view engine_version) {
                                                                      : std::string(engine_version);
 }
 
-EngineClient::EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts)
-    : transport_(std::move(transport)), timeouts_(timeouts) {}
+EngineClient::EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts,
+                           std::stop_token stop)
+    : transport_(std::move(transport)), timeouts_(timeouts), stop_(std::move(stop)) {}
 
 std::string EngineClient::address() const {
     return transport_->endpoint().authority();
@@ -138,7 +139,7 @@ ApiResult<std::string> EngineClient::prefix() {
     // As the docker CLI does: GET /_ping names the version in its headers.
     HttpRequest ping;
     ping.target = "/_ping";
-    if (auto res = transport_->round_trip(ping, timeouts_.request); !res) {
+    if (auto res = transport_->round_trip(ping, timeouts_.request, stop_); !res) {
         return sb::unexpected(api_error_from_transport(res.error()));
     } else if (auto learnt = learn_version(res->api_version); !learnt) {
         return sb::unexpected(learnt.error());
@@ -184,7 +185,7 @@ ApiResult<HttpResponse> EngineClient::call(http::verb method, const std::string&
     } else {
         req.target = path;
     }
-    auto res = transport_->round_trip(req, timeout);
+    auto res = transport_->round_trip(req, timeout, stop_);
     if (!res) {
         return sb::unexpected(api_error_from_transport(res.error()));
     }
