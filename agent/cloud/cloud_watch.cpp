@@ -34,8 +34,10 @@ std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_to
         try {
             RealServices real(config, token);
             auto transport = make_tcp_transport(ep, TransportLimits{256 * 1024});
-            MetadataHttp http = [&transport](const HttpRequest& request, Duration timeout) {
-                return transport->round_trip(request, timeout);
+            // The thread's stop token cuts a metadata request short (a GCP long poll, Azure's slow first
+            // answer).
+            MetadataHttp http = [&transport, token](const HttpRequest& request, Duration timeout) {
+                return transport->round_trip(request, timeout, token);
             };
             SystemClock clock;
             std::unique_ptr<CloudWatcher> watcher;

@@ -221,5 +221,5 @@ TEST_CASE("unreadable TLS files are configuration errors") {
 TEST_CASE("stop: a TLS handshake with a server that never answers ends at once, and is no TLS failure") {
     SilentTcpListener listener;
     auto transport = make_transport(listener.endpoint(true), TlsOptions{"", "", "", false});
-    check_stopped(exchange_stopped_midway(*transport, {http::verb::get, "/_ping", ""}), "connect");
+    check_stopped(exchange_stopped_midway(*transport, {http::verb::get, "/_ping", "", {}}), "connect");
 }

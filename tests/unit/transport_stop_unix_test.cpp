@@ -29,6 +29,7 @@ TEST_CASE("stop: a unix socket exchange with an engine that accepts and answers 
     ep.kind = Endpoint::Kind::unix_socket;
     ep.path = path.string();
     auto transport = make_unix_socket_transport(ep, {});
-    check_stopped(exchange_stopped_midway(*transport, {boost::beast::http::verb::get, "/_ping", ""}), "read");
+    check_stopped(exchange_stopped_midway(*transport, {boost::beast::http::verb::get, "/_ping", "", {}}),
+                  "read");
     std::filesystem::remove(path);
 }
