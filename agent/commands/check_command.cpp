@@ -1,9 +1,11 @@
 #include <cstdio>
+#include <memory>
 
 #include "agent/app/wiring.hpp"
 #include "agent/check/gather.hpp"
 #include "agent/check/probes.hpp"
 #include "agent/check/run_checks.hpp"
+#include "agent/commands/command_line.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "common/error.hpp"
@@ -33,6 +35,15 @@ int check(const Config& config, bool json) {
     }
     std::fflush(stdout);
     return report.errors().empty() ? 0 : to_int(ExitCode::check_failed);
+}
+
+void setup_check(CLI::App& app, CommandLine& cl) {
+    auto as_json = std::make_shared<bool>(false);
+    auto* sub = app.add_subcommand(
+        "check", "run the named checks (engine, managers, ports, clock, MTU, hostname); exit 11 on an error");
+    add_config_options(*sub, cl, false);
+    sub->add_flag("--json", *as_json, "print JSON");
+    cl.actions[sub] = [&cl, sub, as_json] { return check(configure(cl, *sub), *as_json); };
 }
 
 }  // namespace sb::commands

@@ -1,7 +1,8 @@
 #pragma once
 
 // One function per subcommand. Each returns the process exit code and throws Failure for what ends it early;
-// cli.cpp parses the arguments, calls one of these and turns Failure into the exit status.
+// its setup_<name>() (command_line.hpp), in the same file, binds its options and calls it; run_cli
+// (agent/app/cli.cpp) turns Failure into the exit status.
 
 #include <stop_token>
 #include <vector>

@@ -1,4 +1,7 @@
+#include <memory>
+
 #include "agent/app/wiring.hpp"
+#include "agent/commands/command_line.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/leave/graceful_exit.hpp"
@@ -51,6 +54,32 @@ int leave_drained(const Config& config, Duration deadline, bool force, std::stop
     options.force = force;
     run_graceful_exit(config, real.services(), options);
     return 0;
+}
+
+void setup_drain(CLI::App& app, CommandLine& cl) {
+    struct DrainOptions {
+        std::string deadline;
+        bool undo = false;
+    };
+    auto options = std::make_shared<DrainOptions>();
+    auto* sub = app.add_subcommand(
+        "drain",
+        "set this node's availability to drain through a manager and wait until its tasks run elsewhere "
+        "(exit 9 at the deadline); works beside the installed service, whose healing it pauses");
+    add_config_options(*sub, cl, true);
+    sub->add_option("--deadline", options->deadline,
+                    "how long to wait for the tasks to move (default: --timeout)")
+        ->type_name("DURATION");
+    sub->add_flag("--undo", options->undo,
+                  "set the node back to active and let the installed service heal it again");
+    cl.actions[sub] = [&cl, sub, options] {
+        auto config = configure(cl, *sub);
+        auto deadline = parse_deadline(options->deadline);
+        if (options->undo && !options->deadline.empty()) {
+            throw Failure(ExitCode::usage, "--undo does not wait: leave out --deadline");
+        }
+        return drain(config, deadline, options->undo, cl.stop.get_token());
+    };
 }
 
 }  // namespace sb::commands

@@ -1,4 +1,5 @@
 #include "agent/app/wiring.hpp"
+#include "agent/commands/command_line.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/join/join_flow.hpp"
@@ -33,6 +34,20 @@ int join(const Config& config, std::stop_token stop) {
 
 int rejoin(const Config& config, std::stop_token stop) {
     return join_with(config, stop, "rejoin", JoinPlan{.leave_first = true});
+}
+
+void setup_join(CLI::App& app, CommandLine& cl) {
+    auto* sub =
+        app.add_subcommand("join", "wait for the engine and a manager, join the swarm, verify, label");
+    add_config_options(*sub, cl, true);
+    cl.actions[sub] = [&cl, sub] { return join(configure(cl, *sub), cl.stop.get_token()); };
+}
+
+void setup_rejoin(CLI::App& app, CommandLine& cl) {
+    auto* sub = app.add_subcommand("rejoin",
+                                   "leave (demoting a manager first), remove the old node entry, join again");
+    add_config_options(*sub, cl, true);
+    cl.actions[sub] = [&cl, sub] { return rejoin(configure(cl, *sub), cl.stop.get_token()); };
 }
 
 }  // namespace sb::commands

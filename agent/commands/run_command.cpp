@@ -1,5 +1,6 @@
 #include "agent/app/wiring.hpp"
 #include "agent/cloud/cloud_watch.hpp"
+#include "agent/commands/command_line.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/state/state_file.hpp"
@@ -40,6 +41,13 @@ int run(const Config& config, std::stop_source stop) {
                 return to_int(f.code());
             }
         });
+}
+
+void setup_run(CLI::App& app, CommandLine& cl) {
+    auto* sub =
+        app.add_subcommand("run", "service mode: join, then watch and heal every --interval until stopped");
+    add_config_options(*sub, cl, true);
+    cl.actions[sub] = [&cl, sub] { return run(configure(cl, *sub), cl.stop); };
 }
 
 }  // namespace sb::commands

@@ -1,7 +1,10 @@
 #include "agent/commands/service_status_command.hpp"
 
 #include <cstdio>
+#include <memory>
 
+#include "agent/commands/command_line.hpp"
+#include "agent/service/service_host.hpp"
 #include "agent/service/service_status.hpp"
 #include "common/exit_code.hpp"
 
@@ -61,6 +64,14 @@ int service_status(const std::string& name, bool json) {
         }
     }
     return running ? 0 : to_int(ExitCode::not_member);
+}
+
+void setup_service_status(CLI::App& parent, CommandLine& cl) {
+    auto as_json = std::make_shared<bool>(false);
+    auto* sub = parent.add_subcommand(
+        "status", "what the service manager reports about the service (read back); exit 0 only when running");
+    sub->add_flag("--json", *as_json, "print JSON");
+    cl.actions[sub] = [as_json] { return service_status(service::InstallOptions{}.name, *as_json); };
 }
 
 }  // namespace sb::commands

@@ -1,6 +1,8 @@
 #include <cstdio>
+#include <memory>
 
 #include "agent/app/wiring.hpp"
+#include "agent/commands/command_line.hpp"
 #include "agent/commands/command_support.hpp"
 #include "agent/commands/commands.hpp"
 #include "agent/node/status_report.hpp"
@@ -35,6 +37,16 @@ int status(const Config& config, bool json) {
         }
     }
     return report.member() ? 0 : to_int(ExitCode::not_member);
+}
+
+void setup_status(CLI::App& app, CommandLine& cl) {
+    auto as_json = std::make_shared<bool>(false);
+    auto* sub = app.add_subcommand(
+        "status",
+        "what the engine and the managers say about this node; exit 0 only for an active, ready member");
+    add_config_options(*sub, cl, false);
+    sub->add_flag("--json", *as_json, "print JSON");
+    cl.actions[sub] = [&cl, sub, as_json] { return status(configure(cl, *sub), *as_json); };
 }
 
 }  // namespace sb::commands

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <string>
 
+#include "agent/commands/command_line.hpp"
 #include "agent/commands/commands.hpp"
 #include "common/transport/tls_library.hpp"
 #include "common/version.hpp"
@@ -15,6 +16,11 @@ int version() {
         library.empty() ? "not available in this build (no OpenSSL)" : "available, " + library;
     std::printf("TLS: %s\n", tls.c_str());
     return 0;
+}
+
+void setup_version(CLI::App& app, CommandLine& cl) {
+    auto* sub = app.add_subcommand("version", "print the version, platform and Engine API range");
+    cl.actions[sub] = [] { return version(); };
 }
 
 }  // namespace sb::commands

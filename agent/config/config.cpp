@@ -300,12 +300,19 @@ Config build_config(const std::vector<ConfigLayer>& layers,
     return build_config(layers, defaults);
 }
 
-Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefaults& defaults) {
-    const auto& getenv = defaults.getenv;
-    // Merge: the last layer that sets a key wins, except labels, which merge key by key.
-    std::map<std::string, std::pair<json, std::string>> merged;
+namespace {
+
+// The layers merged: the last layer that sets a key wins, except labels, which merge key by key.
+struct MergedLayers {
+    std::map<std::string, std::pair<json, std::string>> values;  // key: value and the layer it came from
     json labels = json::object();
     std::map<std::string, std::string> label_source;
+
+    bool has(const std::string& key) const { return values.count(key) != 0; }
+};
+
+MergedLayers merge_layers(const std::vector<ConfigLayer>& layers) {
+    MergedLayers merged;
     for (const auto& layer : layers) {
         for (const auto& [key, value] : layer.values) {
             if (key == "labels") {
@@ -313,164 +320,262 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
                     bad(key, layer.source_of(key), "expected an object of \"key\": \"value\" pairs");
                 }
                 for (auto& [lk, lv] : value.items()) {
-                    labels[lk] = lv;
-                    label_source[lk] = layer.source_of(key);
+                    merged.labels[lk] = lv;
+                    merged.label_source[lk] = layer.source_of(key);
                 }
                 continue;
             }
-            merged[key] = {value, layer.source_of(key)};
+            merged.values[key] = {value, layer.source_of(key)};
         }
     }
+    return merged;
+}
 
-    Config c;
-    for (auto& [lk, lv] : labels.items()) {
-        check_label(lk, lv, label_source[lk]);
+void set_labels(Config& c, const MergedLayers& merged) {
+    for (auto& [lk, lv] : merged.labels.items()) {
+        const auto& source = merged.label_source.at(lk);
+        check_label(lk, lv, source);
         c.labels[lk] = lv.get<std::string>();
     }
-    if (!label_source.empty()) {
-        c.sources["labels"] = label_source.begin()->second;
+    if (!merged.label_source.empty()) {
+        c.sources["labels"] = merged.label_source.begin()->second;
     }
-    for (const auto& [key, entry] : merged) {
+}
+
+// Sets one key of `c` from its merged value; throws Failure (usage) when the value is not valid.
+using KeySetter = void (*)(Config& c, const std::string& key, const json& v, const std::string& source);
+
+void set_managers(Config& c, const std::string& key, const json& v, const std::string& source) {
+    if (!v.is_array()) {
+        bad(key, source, "expected a list of manager addresses");
+    }
+    for (const auto& m : v) {
+        auto text = expect_string(key, m, source);
+        if (auto spec = parse_manager_spec(text); !spec) {
+            bad(key, source, spec.error());
+        }
+        c.managers.push_back(text);
+    }
+}
+
+void set_advertise_addr(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.advertise_addr = expect_string(key, v, source);
+    if (auto ok = c.advertise_addr.empty() ? sb::expected<void, std::string>{}
+                                           : check_advertise_addr(c.advertise_addr);
+        !ok) {
+        bad(key, source, ok.error() + "; write e.g. 10.0.0.7, 10.0.0.7:2377 or eth0");
+    }
+}
+
+void set_listen_addr(Config& c, const std::string& key, const json& v, const std::string& source) {
+    auto text = expect_string(key, v, source);
+    auto listen = normalize_listen_addr(text);
+    if (!listen) {
+        bad(key, source, listen.error() + "; write e.g. 0.0.0.0:2377, 10.0.0.7:2377 or eth0:2377");
+    }
+    c.listen_addr = *listen;
+}
+
+void set_data_path_addr(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.data_path_addr = expect_string(key, v, source);
+    if (auto ok = c.data_path_addr.empty() ? sb::expected<void, std::string>{}
+                                           : check_data_path_addr(c.data_path_addr);
+        !ok) {
+        bad(key, source, ok.error() + "; write e.g. 10.0.0.7 or eth0");
+    }
+}
+
+void set_docker_host(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.docker_host = expect_string(key, v, source);
+    if (auto ep = parse_endpoint(c.docker_host); !ep) {
+        bad(key, source, ep.error());
+    }
+}
+
+// A string is one comma-separated list, as --ignore-preflight-errors takes it.
+void set_ignore_preflight_errors(Config& c, const std::string& key, const json& v,
+                                 const std::string& source) {
+    std::vector<std::string> items;
+    if (v.is_string()) {
+        items = split(v.get<std::string>(), ',');
+    } else if (v.is_array()) {
+        for (const auto& item : v) {
+            for (auto& part : split(expect_string(key, item, source), ',')) {
+                items.push_back(std::move(part));
+            }
+        }
+    } else {
+        bad(key, source, "expected a list of check names");
+    }
+    for (const auto& item : items) {
+        auto known = check::canonical_check_name(item);
+        if (!known) {
+            bad(key, source,
+                "'" + item + "' is no check; write 'all' or names from: " + check::check_names_text());
+        }
+        c.ignore_preflight_errors.insert(*known);
+    }
+}
+
+void set_metadata_endpoint(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.metadata_endpoint = expect_string(key, v, source);
+    if (auto ep = cloud::metadata_endpoint(c.metadata_endpoint); !ep) {
+        bad(key, source, ep.error());
+    }
+}
+
+// Keys whose value is a plain string, a duration or a boolean, by the member they set.
+template <auto member>
+void set_string(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.*member = expect_string(key, v, source);
+}
+
+template <auto member>
+void set_duration(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.*member = expect_duration(key, v, source);
+}
+
+template <auto member>
+void set_bool(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.*member = expect_bool(key, v, source);
+}
+
+void set_tls_ca(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.tls_options.ca_file = expect_string(key, v, source);
+}
+
+void set_tls_cert(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.tls_options.cert_file = expect_string(key, v, source);
+}
+
+void set_tls_key(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.tls_options.key_file = expect_string(key, v, source);
+}
+
+void set_role(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.role = expect_choice<Role>(key, v, source, {{"worker", Role::worker}, {"manager", Role::manager}});
+}
+
+void set_availability(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.availability = expect_choice<std::string>(
+        key, v, source, {{"active", "active"}, {"pause", "pause"}, {"drain", "drain"}});
+}
+
+void set_cloud(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.cloud = expect_choice<std::string>(
+        key, v, source,
+        {{"auto", "auto"}, {"azure", "azure"}, {"aws", "aws"}, {"gcp", "gcp"}, {"none", "none"}});
+}
+
+void set_log_level(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.log_level = expect_choice<spdlog::level::level_enum>(key, v, source,
+                                                           {{"trace", spdlog::level::trace},
+                                                            {"debug", spdlog::level::debug},
+                                                            {"info", spdlog::level::info},
+                                                            {"warn", spdlog::level::warn},
+                                                            {"error", spdlog::level::err}});
+}
+
+void set_log_format(Config& c, const std::string& key, const json& v, const std::string& source) {
+    c.log_format =
+        expect_choice<LogFormat>(key, v, source, {{"text", LogFormat::text}, {"json", LogFormat::json}});
+}
+
+const std::map<std::string_view, KeySetter>& key_setters() {
+    static const std::map<std::string_view, KeySetter> setters = {
+        {"managers", set_managers},
+        {"role", set_role},
+        {"token_file", set_string<&Config::token_file>},
+        {"advertise_addr", set_advertise_addr},
+        {"listen_addr", set_listen_addr},
+        {"data_path_addr", set_data_path_addr},
+        {"availability", set_availability},
+        {"timeout", set_duration<&Config::timeout>},
+        {"backoff_initial", set_duration<&Config::backoff_initial>},
+        {"backoff_max", set_duration<&Config::backoff_max>},
+        {"interval", set_duration<&Config::interval>},
+        {"docker_host", set_docker_host},
+        {"tls", set_bool<&Config::tls>},
+        {"tls_ca", set_tls_ca},
+        {"tls_cert", set_tls_cert},
+        {"tls_key", set_tls_key},
+        {"ignore_preflight_errors", set_ignore_preflight_errors},
+        {"prune_stale_nodes", set_bool<&Config::prune_stale_nodes>},
+        {"reap_down_after", set_duration<&Config::reap_down_after>},
+        {"cloud", set_cloud},
+        {"metadata_endpoint", set_metadata_endpoint},
+        {"dmi_dir", set_string<&Config::dmi_dir>},
+        {"state_file", set_string<&Config::state_file>},
+        {"lock_file", set_string<&Config::lock_file>},
+        {"log_level", set_log_level},
+        {"log_format", set_log_format},
+    };
+    return setters;
+}
+
+void set_keys(Config& c, const MergedLayers& merged) {
+    for (const auto& [key, entry] : merged.values) {
         const auto& [v, source] = entry;
         c.sources[key] = source;
-        if (key == "managers") {
-            if (!v.is_array()) {
-                bad(key, source, "expected a list of manager addresses");
-            }
-            for (const auto& m : v) {
-                auto text = expect_string(key, m, source);
-                if (auto spec = parse_manager_spec(text); !spec) {
-                    bad(key, source, spec.error());
-                }
-                c.managers.push_back(text);
-            }
-        } else if (key == "role") {
-            c.role =
-                expect_choice<Role>(key, v, source, {{"worker", Role::worker}, {"manager", Role::manager}});
-        } else if (key == "token_file") {
-            c.token_file = expect_string(key, v, source);
-        } else if (key == "advertise_addr") {
-            c.advertise_addr = expect_string(key, v, source);
-            if (auto ok = c.advertise_addr.empty() ? sb::expected<void, std::string>{}
-                                                   : check_advertise_addr(c.advertise_addr);
-                !ok) {
-                bad(key, source, ok.error() + "; write e.g. 10.0.0.7, 10.0.0.7:2377 or eth0");
-            }
-        } else if (key == "listen_addr") {
-            auto text = expect_string(key, v, source);
-            auto listen = normalize_listen_addr(text);
-            if (!listen) {
-                bad(key, source, listen.error() + "; write e.g. 0.0.0.0:2377, 10.0.0.7:2377 or eth0:2377");
-            }
-            c.listen_addr = *listen;
-        } else if (key == "data_path_addr") {
-            c.data_path_addr = expect_string(key, v, source);
-            if (auto ok = c.data_path_addr.empty() ? sb::expected<void, std::string>{}
-                                                   : check_data_path_addr(c.data_path_addr);
-                !ok) {
-                bad(key, source, ok.error() + "; write e.g. 10.0.0.7 or eth0");
-            }
-        } else if (key == "availability") {
-            c.availability = expect_choice<std::string>(
-                key, v, source, {{"active", "active"}, {"pause", "pause"}, {"drain", "drain"}});
-        } else if (key == "timeout") {
-            c.timeout = expect_duration(key, v, source);
-        } else if (key == "backoff_initial") {
-            c.backoff_initial = expect_duration(key, v, source);
-        } else if (key == "backoff_max") {
-            c.backoff_max = expect_duration(key, v, source);
-        } else if (key == "interval") {
-            c.interval = expect_duration(key, v, source);
-        } else if (key == "docker_host") {
-            c.docker_host = expect_string(key, v, source);
-            if (auto ep = parse_endpoint(c.docker_host); !ep) {
-                bad(key, source, ep.error());
-            }
-        } else if (key == "tls") {
-            c.tls = expect_bool(key, v, source);
-        } else if (key == "tls_ca") {
-            c.tls_options.ca_file = expect_string(key, v, source);
-        } else if (key == "tls_cert") {
-            c.tls_options.cert_file = expect_string(key, v, source);
-        } else if (key == "tls_key") {
-            c.tls_options.key_file = expect_string(key, v, source);
-        } else if (key == "ignore_preflight_errors") {
-            // A string is one comma-separated list, as --ignore-preflight-errors takes it.
-            std::vector<std::string> items;
-            if (v.is_string()) {
-                items = split(v.get<std::string>(), ',');
-            } else if (v.is_array()) {
-                for (const auto& item : v) {
-                    for (auto& part : split(expect_string(key, item, source), ',')) {
-                        items.push_back(std::move(part));
-                    }
-                }
-            } else {
-                bad(key, source, "expected a list of check names");
-            }
-            for (const auto& item : items) {
-                auto known = check::canonical_check_name(item);
-                if (!known) {
-                    bad(key, source,
-                        "'" + item +
-                            "' is no check; write 'all' or names from: " + check::check_names_text());
-                }
-                c.ignore_preflight_errors.insert(*known);
-            }
-        } else if (key == "prune_stale_nodes") {
-            c.prune_stale_nodes = expect_bool(key, v, source);
-        } else if (key == "reap_down_after") {
-            c.reap_down_after = expect_duration(key, v, source);
-        } else if (key == "cloud") {
-            c.cloud = expect_choice<std::string>(
-                key, v, source,
-                {{"auto", "auto"}, {"azure", "azure"}, {"aws", "aws"}, {"gcp", "gcp"}, {"none", "none"}});
-        } else if (key == "metadata_endpoint") {
-            c.metadata_endpoint = expect_string(key, v, source);
-            if (auto ep = cloud::metadata_endpoint(c.metadata_endpoint); !ep) {
-                bad(key, source, ep.error());
-            }
-        } else if (key == "dmi_dir") {
-            c.dmi_dir = expect_string(key, v, source);
-        } else if (key == "state_file") {
-            c.state_file = expect_string(key, v, source);
-        } else if (key == "lock_file") {
-            c.lock_file = expect_string(key, v, source);
-        } else if (key == "log_level") {
-            c.log_level = expect_choice<spdlog::level::level_enum>(key, v, source,
-                                                                   {{"trace", spdlog::level::trace},
-                                                                    {"debug", spdlog::level::debug},
-                                                                    {"info", spdlog::level::info},
-                                                                    {"warn", spdlog::level::warn},
-                                                                    {"error", spdlog::level::err}});
-        } else if (key == "log_format") {
-            c.log_format = expect_choice<LogFormat>(key, v, source,
-                                                    {{"text", LogFormat::text}, {"json", LogFormat::json}});
-        } else {
+        auto setter = key_setters().find(key);
+        if (setter == key_setters().end()) {
             bad(key, source, "unknown key; see the README for the keys that exist");
         }
+        setter->second(c, key, v, source);
     }
+}
 
+void check_backoff(const Config& c, const MergedLayers& merged) {
     if (c.backoff_max < c.backoff_initial) {
-        bad("backoff_max", merged.count("backoff_max") ? merged["backoff_max"].second : "default",
+        bad("backoff_max", merged.has("backoff_max") ? merged.values.at("backoff_max").second : "default",
             "must not be shorter than backoff_initial (" + format_duration(c.backoff_initial) + ")");
     }
-    // The docker CLI's environment, as the CLI itself reads it.
-    if (c.docker_host.empty()) {
-        if (auto host = getenv("DOCKER_HOST"); host && !host->empty()) {
-            if (auto ep = parse_endpoint(*host); !ep) {
-                bad("docker_host", "environment variable DOCKER_HOST", ep.error());
-            }
-            c.docker_host = *host;
-            c.sources["docker_host"] = "environment variable DOCKER_HOST";
-        } else {
-            c.docker_host = defaults.docker_host;
-        }
+}
+
+// The docker CLI's environment, as the CLI itself reads it.
+void resolve_docker_host(Config& c, const MachineDefaults& defaults) {
+    if (!c.docker_host.empty()) {
+        return;
     }
-    // TLS files given as such (options, file, SWARM_BOOTSTRAP_*) turn TLS on; DOCKER_CERT_PATH only says
-    // where the files are, as for the docker CLI, where DOCKER_TLS_VERIFY is what turns it on.
+    if (auto host = defaults.getenv("DOCKER_HOST"); host && !host->empty()) {
+        if (auto ep = parse_endpoint(*host); !ep) {
+            bad("docker_host", "environment variable DOCKER_HOST", ep.error());
+        }
+        c.docker_host = *host;
+        c.sources["docker_host"] = "environment variable DOCKER_HOST";
+    } else {
+        c.docker_host = defaults.docker_host;
+    }
+}
+
+// As the docker CLI: with TLS on and no DOCKER_CERT_PATH, the files of its configuration directory
+// (DOCKER_CONFIG, else ~/.docker; %USERPROFILE%\.docker on Windows) that exist. The Windows service runs
+// as LocalSystem, whose profile has none: it uses the paths in its configuration file.
+void find_docker_config_tls_files(Config& c, const MachineDefaults& defaults) {
+    const auto& getenv = defaults.getenv;
+    std::filesystem::path dir;
+    if (auto config_dir = getenv("DOCKER_CONFIG"); config_dir && !config_dir->empty()) {
+        dir = *config_dir;
+    } else if (auto home = getenv(platform::home_variable()); home && !home->empty()) {
+        dir = std::filesystem::path(*home) / ".docker";
+    }
+    std::error_code ec;
+    if (!dir.empty() && c.tls_options.ca_file.empty() && std::filesystem::exists(dir / "ca.pem", ec)) {
+        c.tls_options.ca_file = (dir / "ca.pem").string();
+    }
+    if (!dir.empty() && c.tls_options.cert_file.empty() && c.tls_options.key_file.empty() &&
+        std::filesystem::exists(dir / "cert.pem", ec) && std::filesystem::exists(dir / "key.pem", ec)) {
+        c.tls_options.cert_file = (dir / "cert.pem").string();
+        c.tls_options.key_file = (dir / "key.pem").string();
+    }
+}
+
+// TLS files given as such (options, file, SWARM_BOOTSTRAP_*) turn TLS on; DOCKER_CERT_PATH only says
+// where the files are, as for the docker CLI, where DOCKER_TLS_VERIFY is what turns it on.
+void resolve_tls(Config& c, const MergedLayers& merged, const MachineDefaults& defaults) {
+    const auto& getenv = defaults.getenv;
     if (!c.tls_options.ca_file.empty() || !c.tls_options.cert_file.empty()) {
-        if (merged.count("tls") == 0) {
+        if (!merged.has("tls")) {
             c.tls = true;
         }
     }
@@ -487,39 +592,42 @@ Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefault
             }
         }
     }
-    if (tls_verify && !tls_verify->empty() && merged.count("tls") == 0) {
+    if (tls_verify && !tls_verify->empty() && !merged.has("tls")) {
         c.tls = true;
     }
-    // As the docker CLI: with TLS on and no DOCKER_CERT_PATH, the files of its configuration directory
-    // (DOCKER_CONFIG, else ~/.docker; %USERPROFILE%\.docker on Windows) that exist. The Windows service runs
-    // as LocalSystem, whose profile has none: it uses the paths in its configuration file.
     if (c.tls && (!cert_path || cert_path->empty())) {
-        std::filesystem::path dir;
-        if (auto config_dir = getenv("DOCKER_CONFIG"); config_dir && !config_dir->empty()) {
-            dir = *config_dir;
-        } else if (auto home = getenv(platform::home_variable()); home && !home->empty()) {
-            dir = std::filesystem::path(*home) / ".docker";
-        }
-        std::error_code ec;
-        if (!dir.empty() && c.tls_options.ca_file.empty() && std::filesystem::exists(dir / "ca.pem", ec)) {
-            c.tls_options.ca_file = (dir / "ca.pem").string();
-        }
-        if (!dir.empty() && c.tls_options.cert_file.empty() && c.tls_options.key_file.empty() &&
-            std::filesystem::exists(dir / "cert.pem", ec) && std::filesystem::exists(dir / "key.pem", ec)) {
-            c.tls_options.cert_file = (dir / "cert.pem").string();
-            c.tls_options.key_file = (dir / "key.pem").string();
-        }
+        find_docker_config_tls_files(c, defaults);
     }
+}
+
+void check_client_key_pair(const Config& c) {
     if (c.tls_options.cert_file.empty() != c.tls_options.key_file.empty()) {
         bad(c.tls_options.cert_file.empty() ? "tls_cert" : "tls_key", "configuration",
             "a client certificate needs its key and the key its certificate; set both tls_cert and tls_key");
     }
+}
+
+void default_paths(Config& c, const MachineDefaults& defaults) {
     if (c.state_file.empty()) {
         c.state_file = defaults.state_file;
     }
     if (c.lock_file.empty()) {
         c.lock_file = defaults.lock_file;
     }
+}
+
+}  // namespace
+
+Config build_config(const std::vector<ConfigLayer>& layers, const MachineDefaults& defaults) {
+    auto merged = merge_layers(layers);
+    Config c;
+    set_labels(c, merged);
+    set_keys(c, merged);
+    check_backoff(c, merged);
+    resolve_docker_host(c, defaults);
+    resolve_tls(c, merged, defaults);
+    check_client_key_pair(c);
+    default_paths(c, defaults);
     return c;
 }
 
