@@ -418,14 +418,6 @@ class CountingApi final : public EngineApi {
         ++requests;
         return inner_->nodes_named(name);
     }
-    ApiResult<std::vector<Task>> tasks(const TaskFilter& filter) override {
-        ++requests;
-        return inner_->tasks(filter);
-    }
-    ApiResult<std::vector<Service>> services() override {
-        ++requests;
-        return inner_->services();
-    }
 
   private:
     std::unique_ptr<EngineApi> inner_;
