@@ -24,7 +24,7 @@ elif [[ -n ${1:-} && ! $1 =~ ^[a-z_]+$ ]]; then
 fi
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(config_file manager_address duration_labels engine_json http_response state_token)
+  targets=(config_file manager_address duration_labels engine_json http_response state_token metadata_answers)
 fi
 
 scripts/install-deps.sh build fuzz
