@@ -414,10 +414,6 @@ class CountingApi final : public EngineApi {
         ++requests;
         return inner_->leave(force);
     }
-    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override {
-        ++requests;
-        return inner_->nodes_named(name);
-    }
 
   private:
     std::unique_ptr<EngineApi> inner_;
