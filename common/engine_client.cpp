@@ -267,6 +267,14 @@ ApiResult<VersionInfo> EngineClient::version() {
     }
     auto info = parse_version(parsed);
     info.date = res->date;
+    // GET /version needs no API version and names the engine's range: a client whose first call it is (the
+    // check's) negotiates from it and need not ask /_ping as well.
+    if (auto chosen = choose_api_version(info.api_version, info.min_api_version); !chosen.empty()) {
+        std::lock_guard lock(mutex_);
+        if (!version_) {
+            version_ = chosen;
+        }
+    }
     return info;
 }
 
