@@ -1,11 +1,13 @@
-// Linux: the path MTU from the kernel's route (IP_MTU on a connected, DF-marked UDP socket), the addresses
-// from getifaddrs. Linux has no one host firewall API (iptables, nftables, firewalld), so no Firewall check.
+// Linux: the path MTU from a DF-marked UDP probe towards the manager's VXLAN port (IP_MTU after the probe:
+// the route's, or less where an ICMP "fragmentation needed" came back), the addresses from getifaddrs. Linux
+// has no one host firewall API (iptables, nftables, firewalld), so no Firewall check.
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "agent/check/checks.hpp"
 #include "agent/check/probes.hpp"
@@ -49,12 +52,31 @@ Probe<int> linux_path_mtu(const std::string& host) {
     if (connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
         return sb::unexpected(std::string("no route: ") + std::strerror(errno));
     }
-    int mtu = 0;
-    socklen_t len = sizeof mtu;
-    if (getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU : IP_MTU, &mtu, &len) != 0) {
-        return sb::unexpected(std::string("IP_MTU: ") + std::strerror(errno));
+    auto read_mtu = [&]() -> Probe<int> {
+        int mtu = 0;
+        socklen_t len = sizeof mtu;
+        if (getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU : IP_MTU, &mtu, &len) != 0) {
+            return sb::unexpected(std::string("IP_MTU: ") + std::strerror(errno));
+        }
+        return mtu;
+    };
+    auto route_mtu = read_mtu();
+    if (!route_mtu) {
+        return route_mtu;
     }
-    return mtu;
+    // One datagram of the largest size the route allows, DF set, zeros (a VXLAN socket drops it): a hop with
+    // a smaller MTU answers "fragmentation needed" and the kernel lowers IP_MTU. That answer comes within a
+    // round trip, so the wait is short and ends early on any ICMP error.
+    const int headers = v6 ? 48 : 28;  // IP + UDP
+    if (*route_mtu > headers) {
+        std::vector<char> payload(static_cast<std::size_t>(*route_mtu - headers), 0);
+        if (send(fd, payload.data(), payload.size(), MSG_DONTWAIT) < 0 && errno != EMSGSIZE) {
+            return route_mtu;  // nothing sent (no buffer, refused by a filter): the route's figure stands
+        }
+        pollfd pfd{fd, POLLERR, 0};
+        (void)poll(&pfd, 1, 50);
+    }
+    return read_mtu();
 }
 
 // The inodes of the sockets bound to the UDP port in this network namespace (/proc/net/udp{,6}).
