@@ -47,13 +47,17 @@ TEST_CASE("npipe: a GET gets the engine's answer, status, content type and Api-V
         return TestResponse{404, R"({"message":"page not found"})"};
     });
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
-    auto res = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(5000));
+    auto res = transport->round_trip(
+        {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
+        Duration(5000));
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(res->body == "OK");
     CHECK(res->content_type == "text/plain");
     CHECK(res->api_version == "1.41");
-    auto missing = transport->round_trip({boost::beast::http::verb::get, "/nothing", ""}, Duration(5000));
+    auto missing = transport->round_trip(
+        {.method = boost::beast::http::verb::get, .target = "/nothing", .body = "", .headers = {}},
+        Duration(5000));
     REQUIRE_MESSAGE(missing, missing.error().message);
     CHECK(missing->status == 404);
     CHECK(server.targets() == std::vector<std::string>{"/_ping", "/nothing"});
@@ -68,8 +72,11 @@ TEST_CASE("npipe: a POST body arrives whole") {
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     std::string body = R"({"ListenAddr":"0.0.0.0:2377","RemoteAddrs":["10.0.0.1:2377"],"Pad":")" +
                        std::string(100000, 'x') + "\"}";
-    auto res =
-        transport->round_trip({boost::beast::http::verb::post, "/v1.41/swarm/join", body}, Duration(5000));
+    auto res = transport->round_trip({.method = boost::beast::http::verb::post,
+                                      .target = "/v1.41/swarm/join",
+                                      .body = body,
+                                      .headers = {}},
+                                     Duration(5000));
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(seen == "POST " + body);
@@ -79,7 +86,9 @@ TEST_CASE("npipe: an engine that accepts and never answers costs the request tim
     PipeTestServer server([](const test::PipeRequest&) { return TestResponse{.body = {}, .hang = true}; });
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     auto start = Clock::now();
-    auto res = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(400));
+    auto res = transport->round_trip(
+        {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
+        Duration(400));
     auto took = ms_since(start);
     REQUIRE_FALSE(res);
     CHECK(res.error().timed_out);
@@ -94,10 +103,14 @@ TEST_CASE("npipe: a pipe whose every instance is busy waits, bounded by the time
     // One instance, held by a client the server never answers: the next client finds the pipe busy.
     PipeTestServer server([](const test::PipeRequest&) { return TestResponse{.body = {}, .hang = true}; }, 1);
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
-    auto first = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(300));
+    auto first = transport->round_trip(
+        {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
+        Duration(300));
     REQUIRE_FALSE(first);
     auto start = Clock::now();
-    auto res = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(500));
+    auto res = transport->round_trip(
+        {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
+        Duration(500));
     auto took = ms_since(start);
     REQUIRE_FALSE(res);
     CHECK(res.error().timed_out);
@@ -109,7 +122,9 @@ TEST_CASE("npipe: a missing pipe fails at once, as 'not yet' rather than a timeo
     auto ep = pipe_endpoint("npipe:////./pipe/sb-test-nobody-listens-here");
     auto transport = make_transport(ep, TlsOptions{});
     auto start = Clock::now();
-    auto res = transport->round_trip({boost::beast::http::verb::get, "/_ping", ""}, Duration(5000));
+    auto res = transport->round_trip(
+        {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
+        Duration(5000));
     auto took = ms_since(start);
     REQUIRE_FALSE(res);
     CHECK_FALSE(res.error().timed_out);
