@@ -109,6 +109,7 @@ ApiError api_error_from_transport(const TransportError& e) {
     ApiError err;
     err.message = e.message;
     err.timed_out = e.timed_out;
+    err.stopped = e.stopped;
     err.kind = e.tls ? ApiErrorKind::tls : ApiErrorKind::unreachable;
     return err;
 }

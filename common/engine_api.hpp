@@ -43,6 +43,7 @@ struct ApiError {
     std::string message;  // the engine's "message", or the transport's reason
     ApiErrorKind kind = ApiErrorKind::other;
     bool timed_out = false;
+    bool stopped = false;  // no answer because this agent is stopping, not because of the engine
 
     // "503 This node is not a swarm manager..." or "connect: Connection refused".
     std::string describe() const;

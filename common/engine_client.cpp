@@ -113,8 +113,9 @@ std::string choose_api_version(std::string_view engine_max, std::string_view eng
     return api_version_max;
 }
 
-EngineClient::EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts)
-    : transport_(std::move(transport)), timeouts_(timeouts) {}
+EngineClient::EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts,
+                           std::stop_token stop)
+    : transport_(std::move(transport)), timeouts_(timeouts), stop_(std::move(stop)) {}
 
 std::string EngineClient::address() const {
     return transport_->endpoint().authority();
@@ -161,7 +162,7 @@ ApiResult<std::string> EngineClient::prefix() {
     // still); newer, or no header (a proxy), and GET /version tells its minimum too.
     HttpRequest ping;
     ping.target = "/_ping";
-    if (auto res = transport_->round_trip(ping, timeouts_.request); !res) {
+    if (auto res = transport_->round_trip(ping, timeouts_.request, stop_); !res) {
         return sb::unexpected(api_error_from_transport(res.error()));
     } else if (auto learnt = learn_version(res->api_version); !learnt) {
         return sb::unexpected(learnt.error());
@@ -201,7 +202,7 @@ ApiResult<HttpResponse> EngineClient::call(http::verb method, const std::string&
         } else {
             req.target = path;
         }
-        auto res = transport_->round_trip(req, timeout);
+        auto res = transport_->round_trip(req, timeout, stop_);
         if (!res) {
             return sb::unexpected(api_error_from_transport(res.error()));
         }

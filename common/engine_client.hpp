@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 
 #include "common/engine_api.hpp"
 #include "common/transport.hpp"
@@ -25,7 +26,9 @@ struct ClientTimeouts {
 // header names a version newer than ours (Docker 27 and later) or is missing (a proxy).
 class EngineClient final : public EngineApi {
   public:
-    EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts = {});
+    // Every call ends at once (an ApiError with `stopped`) when a stop is requested on `stop`.
+    EngineClient(std::unique_ptr<Transport> transport, ClientTimeouts timeouts = {},
+                 std::stop_token stop = {});
 
     std::string address() const override;
     ApiResult<void> ping() override;
@@ -59,6 +62,7 @@ class EngineClient final : public EngineApi {
 
     std::unique_ptr<Transport> transport_;
     ClientTimeouts timeouts_;
+    std::stop_token stop_;
     mutable std::mutex mutex_;
     std::optional<std::string> version_;
 };

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +38,8 @@ struct TransportError {
     boost::system::error_code ec;
     std::string message;  // one line: "connect: Connection refused", "no answer within 5.0s"
     bool timed_out = false;
-    bool tls = false;  // handshake or certificate failure: retrying will not help
+    bool tls = false;      // handshake or certificate failure: retrying will not help
+    bool stopped = false;  // the caller's stop token ended the exchange
 };
 
 struct TlsOptions {
@@ -52,12 +54,13 @@ struct TransportLimits {
 };
 
 // One HTTP/1.1 exchange per call on a fresh connection. Implementations are safe to call from several
-// threads at once; every call is bounded by `timeout` (connect, write and read together).
+// threads at once; every call is bounded by `timeout` (connect, write and read together) and ends within
+// milliseconds of a stop requested on `stop`, whatever step it is in (TransportError::stopped).
 class Transport {
   public:
     virtual ~Transport() = default;
     virtual sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                                  Duration timeout) = 0;
+                                                                  Duration timeout, std::stop_token stop) = 0;
     virtual const Endpoint& endpoint() const = 0;
 };
 
@@ -73,7 +76,9 @@ std::unique_ptr<Transport> make_tls_transport(const Endpoint& endpoint, const Tl
 std::unique_ptr<Transport> make_unix_socket_transport(const Endpoint& endpoint, TransportLimits limits);
 std::unique_ptr<Transport> make_named_pipe_transport(const Endpoint& endpoint, TransportLimits limits);
 
-// Whether host:port accepts a TCP connection within `timeout` (the swarm port check before a join).
-sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout);
+// Whether host:port accepts a TCP connection within `timeout` (the swarm port check before a join). A stop
+// requested on `stop` ends it at once (TransportError::stopped).
+sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout,
+                                             std::stop_token stop = {});
 
 }  // namespace sb

@@ -22,6 +22,7 @@ class RealServices {
     Services services_;
 };
 
-std::unique_ptr<EngineApi> connect_engine(const Endpoint& endpoint, const TlsOptions& tls);
+std::unique_ptr<EngineApi> connect_engine(const Endpoint& endpoint, const TlsOptions& tls,
+                                          std::stop_token stop);
 
 }  // namespace sb

@@ -139,6 +139,9 @@ bool join_swarm(JoinContext& ctx) {
             return true;
         }
         const auto& err = joined.error();
+        if (err.stopped) {
+            throw Stopped{};  // the stop cut the join request short
+        }
         switch (err.kind) {
             case ApiErrorKind::invalid_token:
                 if (!refreshed && refresh_token(ctx)) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // Running and registering `swarm-bootstrap run` as an OS service: a systemd unit (service_systemd.cpp) or a
-// Windows service (service_windows.cpp).
+// Windows service (service_host_windows.cpp, service_install_windows.cpp).
 
 #include <filesystem>
 #include <functional>

@@ -2,8 +2,8 @@
 
 // `service status`: the service's configuration as the service manager itself reports it, read back rather
 // than taken from what install() asked for (wine's SCM, for one, accepts settings that it then does not
-// keep). Windows: QueryServiceStatusEx, QueryServiceConfigW, QueryServiceConfig2W (service_windows.cpp).
-// Linux: `systemctl show` (service_install_systemd.cpp).
+// keep). Windows: QueryServiceStatusEx, QueryServiceConfigW, QueryServiceConfig2W
+// (service_readback_windows.cpp). Linux: `systemctl show` (service_readback_systemd.cpp).
 
 #include <string>
 

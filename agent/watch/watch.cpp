@@ -214,6 +214,9 @@ int watch_and_heal(const Config& config, Services& services, service::Supervisor
                     }
                 }
             } catch (const Failure& f) {
+                if (services.stop.stop_requested()) {
+                    throw Stopped{};  // a request the stop cut short, not a failure of the node
+                }
                 record(nullptr, f.what(), to_int(f.code()));
                 if (f.code() == ExitCode::usage) {
                     log.error("{}", f.what());

@@ -4,10 +4,12 @@
 // single timeout (a template over the stream type, so the same code serves unix sockets, named pipes, TCP and
 // TLS).
 
+#include <stop_token>
 #include <string>
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -39,13 +41,23 @@ inline TransportError make_transport_error(const boost::system::error_code& ec, 
     return e;
 }
 
+inline TransportError stopped_error(const char* step) {
+    TransportError e;
+    e.ec = boost::asio::error::operation_aborted;
+    e.stopped = true;
+    e.message = std::string(step) + ": stopped (the agent is stopping)";
+    return e;
+}
+
 // `connect(handler)` starts connecting (and handshaking) the stream and calls handler(error_code).
-// `close()` aborts everything outstanding on the stream.
+// `close()` aborts everything outstanding on the stream; a stop requested on `stop` runs it on the
+// io_context's thread, so that whatever step is waiting (connect, handshake, write, read) ends at once.
 template <class Stream, class Connect, class Close>
 sb::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context& ioc, Stream& stream,
                                                         Connect&& connect, Close&& close,
                                                         const HttpRequest& request, const std::string& host,
-                                                        Duration timeout, std::size_t body_limit) {
+                                                        Duration timeout, std::size_t body_limit,
+                                                        std::stop_token stop) {
     namespace http = boost::beast::http;
     using boost::system::error_code;
 
@@ -69,6 +81,17 @@ sb::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context&
     bool done = false;
     error_code failure;
     const char* failed_step = "connect";
+    if (stop.stop_requested()) {
+        return sb::unexpected(stopped_error(failed_step));
+    }
+    bool stopped = false;
+    // Runs on the thread that requests the stop; the stream is touched only on this one.
+    std::stop_callback on_stop(stop, [&] {
+        boost::asio::post(ioc, [&] {
+            stopped = true;
+            close();
+        });
+    });
 
     connect([&](error_code ec) {
         if (ec) {
@@ -104,6 +127,9 @@ sb::expected<HttpResponse, TransportError> run_exchange(boost::asio::io_context&
         return sb::unexpected(std::move(e));
     }
     close();
+    if (stopped) {
+        return sb::unexpected(stopped_error(failed_step));
+    }
     if (failure) {
         return sb::unexpected(make_transport_error(failure, failed_step));
     }

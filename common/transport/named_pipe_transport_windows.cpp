@@ -2,7 +2,9 @@
 // overlapped I/O and driven by Asio's stream_handle, so the same HTTP exchange (and its timeout) serves it as
 // it serves sockets. Unix sockets are not offered here.
 
+#include <algorithm>
 #include <chrono>
+#include <stop_token>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/windows/stream_handle.hpp>
@@ -35,11 +37,17 @@ TransportError open_timed_out(const std::string& pipe, Duration timeout) {
 }
 
 // Opens the client end of the pipe. While every instance is busy (the engine serves another client, or is
-// starting), waits with WaitNamedPipeW, but never past `deadline`.
+// starting), waits with WaitNamedPipeW, but never past `deadline`, and in slices short enough that a stop
+// requested meanwhile ends the wait at once (WaitNamedPipeW itself cannot be cancelled).
 sb::expected<win32::UniqueHandle, TransportError> open_pipe(const std::string& pipe,
-                                                            Clock::time_point deadline, Duration timeout) {
+                                                            Clock::time_point deadline, Duration timeout,
+                                                            const std::stop_token& stop) {
+    constexpr auto stop_check = std::chrono::milliseconds(50);
     const std::wstring name = win32::widen(pipe);
     for (;;) {
+        if (stop.stop_requested()) {
+            return sb::unexpected(detail::stopped_error("connect"));
+        }
         // SECURITY_ANONYMOUS: the engine learns who connects from the access check, it need not impersonate
         // us.
         HANDLE h = ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
@@ -56,12 +64,9 @@ sb::expected<win32::UniqueHandle, TransportError> open_pipe(const std::string& p
             return sb::unexpected(open_timed_out(pipe, timeout));
         }
         // Returns when an instance is free (then another client may still win it: loop) or on timeout.
-        if (!::WaitNamedPipeW(name.c_str(), static_cast<DWORD>(left.count()))) {
+        if (!::WaitNamedPipeW(name.c_str(), static_cast<DWORD>(std::min(left, stop_check).count()))) {
             error = ::GetLastError();
-            if (error == ERROR_SEM_TIMEOUT) {
-                return sb::unexpected(open_timed_out(pipe, timeout));
-            }
-            if (error != ERROR_PIPE_BUSY) {
+            if (error != ERROR_SEM_TIMEOUT && error != ERROR_PIPE_BUSY) {
                 return sb::unexpected(pipe_error(error, pipe));
             }
         }
@@ -72,10 +77,10 @@ class NamedPipeTransport final : public detail::EndpointTransport {
   public:
     using EndpointTransport::EndpointTransport;
 
-    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                          Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request, Duration timeout,
+                                                          std::stop_token stop) override {
         const auto deadline = Clock::now() + timeout;
-        auto handle = open_pipe(endpoint().path, deadline, timeout);
+        auto handle = open_pipe(endpoint().path, deadline, timeout, stop);
         if (!handle) {
             return sb::unexpected(handle.error());
         }
@@ -98,7 +103,7 @@ class NamedPipeTransport final : public detail::EndpointTransport {
                 boost::system::error_code ignored;
                 pipe.close(ignored);
             },
-            request, "docker", std::max(left, Duration(1)), body_limit());
+            request, "docker", std::max(left, Duration(1)), body_limit(), std::move(stop));
     }
 };
 

@@ -1,4 +1,5 @@
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 
 #include "common/transport.hpp"
 #include "common/transport/http_exchange.hpp"
@@ -15,8 +16,8 @@ class TcpTransport final : public detail::EndpointTransport {
   public:
     using EndpointTransport::EndpointTransport;
 
-    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                          Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request, Duration timeout,
+                                                          std::stop_token stop) override {
         asio::io_context ioc;
         tcp::resolver resolver(ioc);
         tcp::socket socket(ioc);
@@ -28,7 +29,7 @@ class TcpTransport final : public detail::EndpointTransport {
                 resolver.cancel();
                 socket.close(ignored);
             },
-            request, endpoint().authority(), timeout, body_limit());
+            request, endpoint().authority(), timeout, body_limit(), std::move(stop));
     }
 };
 
@@ -38,7 +39,11 @@ std::unique_ptr<Transport> make_tcp_transport(const Endpoint& endpoint, Transpor
     return std::make_unique<TcpTransport>(endpoint, limits);
 }
 
-sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout) {
+sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint16_t port, Duration timeout,
+                                             std::stop_token stop) {
+    if (stop.stop_requested()) {
+        return sb::unexpected(detail::stopped_error("connect"));
+    }
     asio::io_context ioc;
     tcp::resolver resolver(ioc);
     tcp::socket socket(ioc);
@@ -46,10 +51,19 @@ sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint1
     ep.host = host;
     ep.port = port;
     bool done = false;
+    bool stopped = false;
     boost::system::error_code result;
     detail::async_resolve_connect(resolver, socket, ep, [&](boost::system::error_code ec) {
         result = ec;
         done = true;
+    });
+    std::stop_callback on_stop(stop, [&] {
+        asio::post(ioc, [&] {
+            stopped = true;
+            boost::system::error_code ignored;
+            resolver.cancel();
+            socket.close(ignored);
+        });
     });
     ioc.run_for(timeout);
     boost::system::error_code ignored;
@@ -63,6 +77,9 @@ sb::expected<void, TransportError> probe_tcp(const std::string& host, std::uint1
         e.timed_out = true;
         e.message = "connect: no answer within " + format_duration(timeout);
         return sb::unexpected(e);
+    }
+    if (stopped) {
+        return sb::unexpected(detail::stopped_error("connect"));
     }
     if (result) {
         return sb::unexpected(detail::make_transport_error(result, "connect"));

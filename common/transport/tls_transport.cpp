@@ -60,8 +60,8 @@ class TlsTransport final : public detail::EndpointTransport {
     TlsTransport(Endpoint ep, const TlsOptions& tls, TransportLimits limits)
         : EndpointTransport(std::move(ep), limits), verify_(tls.verify), context_(make_context(tls)) {}
 
-    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                          Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request, Duration timeout,
+                                                          std::stop_token stop) override {
         asio::io_context ioc;
         tcp::resolver resolver(ioc);
         ssl::stream<tcp::socket> stream(ioc, *context_);
@@ -101,14 +101,14 @@ class TlsTransport final : public detail::EndpointTransport {
                 resolver.cancel();
                 stream.next_layer().close(ignored);
             },
-            request, endpoint().authority(), timeout, body_limit());
+            request, endpoint().authority(), timeout, body_limit(), std::move(stop));
         // Only what TLS itself said (a certificate, an alert) is a TLS failure. A reset or an end of stream
         // in the middle of the handshake is a dockerd that is restarting or not listening yet: "not yet".
         const bool ssl_failure =
             !result && (result.error().ec.category() == asio::error::get_ssl_category() ||
                         (result.error().ec.category() == ssl::error::get_stream_category() &&
                          result.error().ec != ssl::error::stream_truncated));
-        if (!result && (ssl_failure || handshaking) && !result.error().timed_out) {
+        if (!result && (ssl_failure || handshaking) && !result.error().timed_out && !result.error().stopped) {
             TransportError e = result.error();
             e.tls = ssl_failure;
             e.message = "TLS handshake with " + endpoint().authority() +

@@ -17,8 +17,8 @@ class UnixSocketTransport final : public detail::EndpointTransport {
   public:
     using EndpointTransport::EndpointTransport;
 
-    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request,
-                                                          Duration timeout) override {
+    sb::expected<HttpResponse, TransportError> round_trip(const HttpRequest& request, Duration timeout,
+                                                          std::stop_token stop) override {
         asio::io_context ioc;
         stream_protocol::socket socket(ioc);
         return detail::run_exchange(
@@ -31,7 +31,7 @@ class UnixSocketTransport final : public detail::EndpointTransport {
                 boost::system::error_code ignored;
                 socket.close(ignored);
             },
-            request, "docker", timeout, body_limit());
+            request, "docker", timeout, body_limit(), std::move(stop));
     }
 };
 

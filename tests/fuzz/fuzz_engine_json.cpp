@@ -26,7 +26,7 @@ class ScriptedTransport final : public sb::Transport {
         : version_(std::move(version)), answer_(std::move(answer)) {}
 
     sb::expected<sb::HttpResponse, sb::TransportError> round_trip(const sb::HttpRequest& request,
-                                                                  sb::Duration) override {
+                                                                  sb::Duration, std::stop_token) override {
         return request.target == "/version" ? version_ : answer_;
     }
     const sb::Endpoint& endpoint() const override { return endpoint_; }

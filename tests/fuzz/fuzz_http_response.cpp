@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         [&](auto handler) {
             boost::asio::post(ioc, [handler]() mutable { handler(boost::system::error_code()); });
         },
-        [&] { stream.close(); }, request, "10.213.0.1:2375", sb::Duration(5'000), cap);
+        [&] { stream.close(); }, request, "10.213.0.1:2375", sb::Duration(5'000), cap, {});
 
     // The whole input is in memory: the exchange ends at once, with an answer or an error, never a timeout.
     if (result) {

@@ -13,7 +13,7 @@ cp "$SB_BIN" "$root/usr/bin/swarm-bootstrap"
 run "$root/usr/bin/swarm-bootstrap" service install --root "$root"
 [[ $RC -eq 0 ]] || fail "service install --root failed (exit $RC): $OUT"
 diff -u "$UNIT_FILE" "$root/etc/systemd/system/swarm-bootstrap.service" ||
-  fail "the generated unit differs from $UNIT_FILE (agent/service/service_install_systemd.cpp has the template)"
+  fail "the generated unit differs from $UNIT_FILE (agent/service/systemd_unit.cpp has the template)"
 note "generated unit == installer-linux/swarm-bootstrap.service"
 
 # Another program path: only ExecStart differs.

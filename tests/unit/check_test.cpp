@@ -386,18 +386,6 @@ class CountingApi final : public EngineApi {
         ++requests;
         return inner_->nodes();
     }
-    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override {
-        ++requests;
-        return inner_->nodes_named(name);
-    }
-    ApiResult<std::vector<Task>> tasks(const TaskFilter& filter) override {
-        ++requests;
-        return inner_->tasks(filter);
-    }
-    ApiResult<std::vector<Service>> services() override {
-        ++requests;
-        return inner_->services();
-    }
     ApiResult<void> update_node(std::string_view id, std::uint64_t v, const nlohmann::json& s) override {
         ++requests;
         return inner_->update_node(id, v, s);
@@ -413,6 +401,18 @@ class CountingApi final : public EngineApi {
     ApiResult<void> leave(bool force) override {
         ++requests;
         return inner_->leave(force);
+    }
+    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override {
+        ++requests;
+        return inner_->nodes_named(name);
+    }
+    ApiResult<std::vector<Task>> tasks(const TaskFilter& filter) override {
+        ++requests;
+        return inner_->tasks(filter);
+    }
+    ApiResult<std::vector<Service>> services() override {
+        ++requests;
+        return inner_->services();
     }
 
   private:

@@ -139,7 +139,7 @@ TEST_CASE(
         [&](auto handler) {
             boost::asio::post(ioc, [handler]() mutable { handler(boost::system::error_code()); });
         },
-        [&] { stream.close(); }, request, "10.213.0.1:2375", Duration(5'000), 4096);
+        [&] { stream.close(); }, request, "10.213.0.1:2375", Duration(5'000), 4096, {});
     REQUIRE_FALSE(result.has_value());
     CHECK_FALSE(result.error().timed_out);
     CHECK_FALSE(result.error().message.empty());

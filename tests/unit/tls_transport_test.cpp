@@ -14,6 +14,7 @@
 
 #include "common/engine_client.hpp"
 #include "common/error.hpp"
+#include "fakes/stop_timing.hpp"
 #include "fakes/test_certs.hpp"
 
 using namespace sb;
@@ -215,4 +216,10 @@ TEST_CASE("unreadable TLS files are configuration errors") {
         CHECK(f.code() == ExitCode::usage);
         CHECK(std::string(f.what()).find("nope.pem") != std::string::npos);
     }
+}
+
+TEST_CASE("stop: a TLS handshake with a server that never answers ends at once, and is no TLS failure") {
+    SilentTcpListener listener;
+    auto transport = make_transport(listener.endpoint(true), TlsOptions{"", "", "", false});
+    check_stopped(exchange_stopped_midway(*transport, {http::verb::get, "/_ping", ""}), "connect");
 }

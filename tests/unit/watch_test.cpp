@@ -308,3 +308,57 @@ TEST_CASE("a node leaving on purpose is not healed: the marker pauses the loop, 
     CHECK(h.outcomes[0] == "joined");
     CHECK(h.local.cluster != nullptr);
 }
+
+namespace {
+
+// The local engine, whose join request is cut short by a stop (as the real transport does when the stop
+// token fires mid-request): the stop is requested and the call ends with a `stopped` error.
+class JoinCutByStop final : public EngineApi {
+  public:
+    JoinCutByStop(FakeEngine& engine, std::stop_source& stop) : engine_(engine), stop_(stop) {}
+    std::string address() const override { return engine_.address(); }
+    ApiResult<void> ping() override { return engine_.ping(); }
+    ApiResult<VersionInfo> version() override { return engine_.version(); }
+    ApiResult<EngineInfo> info() override { return engine_.info(); }
+    ApiResult<SwarmInfo> swarm() override { return engine_.swarm(); }
+    ApiResult<Node> node(std::string_view id) override { return engine_.node(id); }
+    ApiResult<std::vector<Node>> nodes() override { return engine_.nodes(); }
+    ApiResult<void> update_node(std::string_view id, std::uint64_t version,
+                                const nlohmann::json& spec) override {
+        return engine_.update_node(id, version, spec);
+    }
+    ApiResult<void> remove_node(std::string_view id, bool force) override {
+        return engine_.remove_node(id, force);
+    }
+    ApiResult<void> join(const JoinRequest&) override {
+        stop_.request_stop();
+        ApiError e;
+        e.kind = ApiErrorKind::unreachable;
+        e.stopped = true;
+        e.message = "read: stopped (the agent is stopping)";
+        return sb::unexpected(e);
+    }
+    ApiResult<void> leave(bool force) override { return engine_.leave(force); }
+    ApiResult<std::vector<Node>> nodes_named(std::string_view name) override {
+        return engine_.nodes_named(name);
+    }
+    ApiResult<std::vector<Task>> tasks(const TaskFilter& filter) override { return engine_.tasks(filter); }
+    ApiResult<std::vector<Service>> services() override { return engine_.services(); }
+
+  private:
+    FakeEngine& engine_;
+    std::stop_source& stop_;
+};
+
+}  // namespace
+
+TEST_CASE("a stop that cuts the join request short ends the loop with 0, not as a failed join") {
+    FakeClock clock;
+    WatchHarness h(clock);
+    JoinCutByStop local(h.local, h.stop);
+    h.services.local = &local;
+    CHECK(h.run() == 0);
+    CHECK(h.outcomes.empty());  // nothing recorded: a stop is no failure of the node
+    CHECK(h.local.cluster == nullptr);
+    CHECK(h.supervisor.ready_calls == 0);
+}

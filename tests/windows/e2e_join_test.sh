@@ -12,7 +12,9 @@
 #      removes the node's entry;
 #   2. after the node left, `swarm-bootstrap.exe service install` runs `run` as a service of wine's SCM: it joins
 #      again (new node id, label zone=svc), writes its state file and its join and labels to the Event Log,
-#      stops within 1 s of the stop control (`sc stop`), and `service uninstall` removes it.
+#      stops within 1 s of the stop control (`sc stop`);
+#   3. with its join request held unanswered by a proxy (tests/systemd/hold_proxy.py), the service stops within
+#      1 s of the stop control, mid-join; `service uninstall` removes it.
 # Needs root, ip netns, dockerd and wine; exits 77 (skip) without them.
 # Usage: e2e_join_test.sh SWARM_BOOTSTRAP_EXE PIPE_RELAY_EXE LAB_SH SB_SERVICE_PROBE_EXE
 set -uo pipefail
@@ -156,6 +158,38 @@ else
   fail "Event Log: no join or label event for $new_id"
 fi
 echo "$events" | sed 's/^/     /'
+say "# 3. a stop mid-join: the service's join request held by a proxy (a join can take 35 s)"
+# hold_proxy.py, in node 2's namespace, forwards to node 2's engine and holds POST /swarm/join unanswered;
+# a second pipe_relay serves it as \\.\pipe\sb_held_engine, the service's docker host.
+lab docker 2 swarm leave --force >/dev/null || fail "leave"
+hold_dir=$work/hold
+mkdir -p "$hold_dir"
+touch "$hold_dir/hold-join"
+in_node2 python3 "$(dirname "$0")/../systemd/hold_proxy.py" 127.0.0.1:2391 "$node2:2375" "$hold_dir" 2392 \
+  </dev/null >"$work/hold_proxy.log" 2>&1 &
+in_node2 wine "$relay" 127.0.0.1:2391 '\\.\pipe\sb_held_engine' </dev/null >"$work/held_relay.log" 2>&1 &
+held_relay_pid=$!
+for _ in $(seq 100); do grep -q "pipe_relay:" "$work/held_relay.log" 2>/dev/null && break; sleep 0.1; done
+wine2 "$exe" service install --no-depends --no-start --manager "$manager" --docker-host npipe:////./pipe/sb_held_engine \
+  --timeout 5m >"$work/install-held.log" 2>&1 || fail "service install (held engine): $(tr -d '\r' <"$work/install-held.log")"
+wine2 sc start swarm-bootstrap >/dev/null
+for _ in $(seq 300); do grep -q "swarm/join" "$hold_dir/held.log" 2>/dev/null && break; sleep 0.1; done
+if grep -q "swarm/join" "$hold_dir/held.log" 2>/dev/null; then
+  pass "the service's join is held: $(tail -n 1 "$hold_dir/held.log" | cut -d' ' -f2-)"
+  sleep 0.5
+  latency=$(wine2 "$probe" stop swarm-bootstrap 20000 | tr -d '\r')
+  if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
+    pass "mid-join: stop control -> STOPPED in $latency ms (limit 1000)"
+  else
+    fail "mid-join: stop control -> STOPPED: '$latency' ms"
+  fi
+  echo "SERVICE_STOP_LATENCY_MS swarm-bootstrap-mid-join=$latency"
+  [[ -z $(local_node_id) ]] && pass "the held join never reached the engine" || fail "node 2 joined although its join was held"
+else
+  fail "the service never sent its join (held.log: $(cat "$hold_dir/held.log" 2>/dev/null))"
+fi
+kill "$held_relay_pid" "$(cat "$hold_dir/proxy.pid" 2>/dev/null)" 2>/dev/null
+
 wine2 "$exe" service uninstall >/dev/null 2>&1 && pass "service uninstall" || fail "service uninstall"
 wine2 sc query swarm-bootstrap >/dev/null 2>&1 && fail "sc query still finds swarm-bootstrap" || pass "sc query no longer finds it"
 

@@ -10,7 +10,9 @@
 #  2. a higher version (same wxs, an exe that differs) installed with no properties: exit 0, the saved
 #     properties came back, config.json is unchanged, the new exe is in place and the service runs it;
 #  3. the older MSI again: refused, 1603, nothing changed;
-#  4. `msiexec /x`: 0, no service, no program files, no saved properties; config and state stay;
+#  4. uninstall.ps1 -Leave's sequence: `leave --remove-node` while the service runs exits 7 (the lock), after
+#     `sc stop` (Stop-Service) it exits 0, the engine left and the manager no longer lists the node; then
+#     `msiexec /x`: 0, no service, no program files, no saved properties; config and state stay;
 #  5. a bad property (ROLE=captain): the install fails (1603; wine: 1627), no service, no program files;
 #  6. install again (the kept config.json is used), then `/x … PURGE=1`: the configuration and state are gone too.
 # Needs root, ip netns, dockerd, wine, wixl and msitools; exits 77 (skip) without them.
@@ -190,7 +192,29 @@ log_has "$drive_c/downgrade.log" "LaunchConditions. Return value [03]" && pass "
 [[ $(sha256sum <"$program_dir/swarm-bootstrap.exe") == "$(sha256sum <"$new_exe")" && $(service_state) == RUNNING ]] &&
   pass "$new_version stays installed and running" || fail "the downgrade changed something"
 
-say "# 4. uninstall"
+say "# 4. uninstall.ps1 -Leave's steps: leave while the service runs (refused), Stop-Service, leave, msiexec /x"
+leave_node() {
+  wine2 "$win_service_exe" leave --remove-node --config 'C:\ProgramData\swarm-bootstrap\config.json' 2>&1 | tr -d '\r'
+  return "${PIPESTATUS[0]}"
+}
+leave_node >"$work/leave-running.out"
+code=$?
+[[ $code == 7 ]] && pass "leave --remove-node while the service runs: exit 7 (the service holds the instance lock)" ||
+  fail "leave while the service runs: exit $code, expected 7"
+[[ -n $(local_node_id) ]] && pass "node 2 is still in the swarm" || fail "node 2 left although leave was refused"
+t0=$(now_ms)
+w2 sc stop swarm-bootstrap >/dev/null
+wait_state STOPPED && pass "sc stop (Stop-Service): STOPPED after $(( $(now_ms) - t0 )) ms" || fail "after sc stop: $(service_state)"
+t0=$(now_ms)
+leave_node >"$work/leave-stopped.out"
+code=$?
+leave_ms=$(( $(now_ms) - t0 ))
+[[ $code == 0 ]] && pass "leave --remove-node with the service stopped: exit 0 in $leave_ms ms" ||
+  fail "leave with the service stopped: exit $code ($(tail -3 "$work/leave-stopped.out"))"
+[[ $(lab docker 2 info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null) == inactive ]] &&
+  pass "node 2's engine left the swarm" || fail "node 2's engine is still in the swarm"
+[[ -z $(node_field "$id" '{{.ID}}') ]] && pass "the manager no longer lists node $id" ||
+  fail "the manager still lists node $id ($(node_field "$id" '{{.Status.State}}'))"
 msiexec "/x C:\\swarm-bootstrap-new.msi /qn /l*v C:\\uninstall.log"
 uninstall_ms=$took
 [[ $code == 0 ]] && pass "msiexec /x exit $code in $took ms" || fail "msiexec /x exit $code"

@@ -11,6 +11,7 @@
 #include "common/engine_client.hpp"
 #include "common/error.hpp"
 #include "common/transport.hpp"
+#include "fakes/stop_timing.hpp"
 
 using namespace sb;
 using test::PipeTestServer;
@@ -49,7 +50,7 @@ TEST_CASE("npipe: a GET gets the engine's answer, status, content type and Api-V
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     auto res = transport->round_trip(
         {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
-        Duration(5000));
+        Duration(5000), {});
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(res->body == "OK");
@@ -57,7 +58,7 @@ TEST_CASE("npipe: a GET gets the engine's answer, status, content type and Api-V
     CHECK(res->api_version == "1.41");
     auto missing = transport->round_trip(
         {.method = boost::beast::http::verb::get, .target = "/nothing", .body = "", .headers = {}},
-        Duration(5000));
+        Duration(5000), {});
     REQUIRE_MESSAGE(missing, missing.error().message);
     CHECK(missing->status == 404);
     CHECK(server.targets() == std::vector<std::string>{"/_ping", "/nothing"});
@@ -76,7 +77,7 @@ TEST_CASE("npipe: a POST body arrives whole") {
                                       .target = "/v1.41/swarm/join",
                                       .body = body,
                                       .headers = {}},
-                                     Duration(5000));
+                                     Duration(5000), {});
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(seen == "POST " + body);
@@ -88,7 +89,7 @@ TEST_CASE("npipe: an engine that accepts and never answers costs the request tim
     auto start = Clock::now();
     auto res = transport->round_trip(
         {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
-        Duration(400));
+        Duration(400), {});
     auto took = ms_since(start);
     REQUIRE_FALSE(res);
     CHECK(res.error().timed_out);
@@ -105,12 +106,12 @@ TEST_CASE("npipe: a pipe whose every instance is busy waits, bounded by the time
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     auto first = transport->round_trip(
         {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
-        Duration(300));
+        Duration(300), {});
     REQUIRE_FALSE(first);
     auto start = Clock::now();
     auto res = transport->round_trip(
         {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
-        Duration(500));
+        Duration(500), {});
     auto took = ms_since(start);
     REQUIRE_FALSE(res);
     CHECK(res.error().timed_out);
@@ -124,7 +125,7 @@ TEST_CASE("npipe: a missing pipe fails at once, as 'not yet' rather than a timeo
     auto start = Clock::now();
     auto res = transport->round_trip(
         {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
-        Duration(5000));
+        Duration(5000), {});
     auto took = ms_since(start);
     REQUIRE_FALSE(res);
     CHECK_FALSE(res.error().timed_out);
@@ -173,4 +174,21 @@ TEST_CASE("unix sockets are refused on Windows with a usage error that names the
         CHECK(f.code() == ExitCode::usage);
         CHECK(std::string(f.what()).find("npipe:////./pipe/docker_engine") != std::string::npos);
     }
+}
+
+TEST_CASE("npipe: a stop cuts short an exchange the engine accepted and never answers") {
+    PipeTestServer server([](const test::PipeRequest&) { return TestResponse{.body = {}, .hang = true}; });
+    auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
+    test::check_stopped(
+        test::exchange_stopped_midway(*transport, {boost::beast::http::verb::get, "/_ping", ""}), "read");
+}
+
+TEST_CASE("npipe: a stop cuts short the wait for a busy pipe") {
+    PipeTestServer server([](const test::PipeRequest&) { return TestResponse{.body = {}, .hang = true}; }, 1);
+    auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
+    REQUIRE_FALSE(transport->round_trip(
+        {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
+        Duration(300), {}));
+    test::check_stopped(
+        test::exchange_stopped_midway(*transport, {boost::beast::http::verb::get, "/_ping", ""}), "connect");
 }

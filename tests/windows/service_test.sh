@@ -5,13 +5,15 @@
 #     and writes its state file, `sc stop` stops it within 1 s, `sc start` starts it again, uninstall removes it.
 #  2. swarm-bootstrap.exe itself: `service install` refuses a missing dependency, installs (depending on RpcSs),
 #     `service status` reads back start type, account, dependencies, command, and delayed start, failure actions
-#     and the non-crash flag where wine's SCM keeps them (otherwise: "not verifiable here" with the error), starts (its `run` waits for an engine that is not there), stops within 1 s of the stop control, logs to
+#     and the non-crash flag where wine's SCM keeps them (otherwise: "not verifiable here" with the error), starts (its `run` waits for an engine that is not there), stops within 1 s of the stop control, also
+#     while blocked in a request to an engine pipe that accepts and never answers, logs to
 #     %ProgramData%\swarm-bootstrap and its start, failures and stop (not its progress) to the Event Log, and
 #     `service uninstall` removes it so that `sc query` no longer finds it.
-# Usage: service_test.sh SB_SERVICE_PROBE_EXE SWARM_BOOTSTRAP_EXE
+# Usage: service_test.sh SB_SERVICE_PROBE_EXE SWARM_BOOTSTRAP_EXE PIPE_RELAY_EXE
 set -uo pipefail
 probe=$1
 exe=$2
+relay=$3
 
 if [[ -z ${WINEPREFIX:-} ]]; then
   export WINEPREFIX
@@ -223,6 +225,42 @@ echo "SERVICE_STOP_LATENCY_MS swarm-bootstrap=$latency"
 query=$(w sc query swarm-bootstrap)
 [[ $query =~ WIN32_EXIT_CODE\ *:\ *0\  ]] && pass "a stop is a clean end: exit code 0" ||
   fail "exit code after sc stop: $(grep EXIT_CODE <<<"$query" | tr -s ' ')"
+# Waiting for an engine that accepts and never answers (a dockerd that is starting): pipe_relay serves
+# \\.\pipe\docker_engine and forwards to a TCP port that listens and never accepts, so the service is inside a
+# 10 s request when the stop control comes. The stop must cut that request short.
+silent_port_file=$(mktemp /tmp/sb-silent-port.XXXXXX)
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+time.sleep(600)
+' >"$silent_port_file" &
+silent_pid=$!
+for _ in $(seq 50); do [[ -s $silent_port_file ]] && break; sleep 0.1; done
+silent_port=$(cat "$silent_port_file")
+wine "$relay" "127.0.0.1:$silent_port" </dev/null >"$silent_port_file.relay" 2>&1 &
+relay_pid=$!
+for _ in $(seq 100); do grep -q "pipe_relay:" "$silent_port_file.relay" 2>/dev/null && break; sleep 0.1; done
+w sc start swarm-bootstrap >/dev/null
+w "$probe" wait swarm-bootstrap RUNNING 10000 >/dev/null || fail "sc start with the silent engine"
+sleep 2  # inside its first request to the engine (a 10 s timeout)
+latency=$(stop_latency swarm-bootstrap)
+if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
+  pass "swarm-bootstrap blocked in a request to a silent engine pipe: stop control -> STOPPED in ${latency} ms (limit 1000)"
+else
+  fail "swarm-bootstrap blocked in a request to a silent engine pipe: stop control -> STOPPED: '${latency}' ms"
+fi
+echo "SERVICE_STOP_LATENCY_MS swarm-bootstrap-silent-engine=$latency"
+query=$(w sc query swarm-bootstrap)
+[[ $query =~ WIN32_EXIT_CODE\ *:\ *0\  ]] && pass "a stop mid-request is a clean end: exit code 0" ||
+  fail "exit code after sc stop mid-request: $(grep EXIT_CODE <<<"$query" | tr -s ' ')"
+grep -q "stopped (the agent is stopping)" "$sb_dir/swarm-bootstrap.log" &&
+  pass "the log shows the request cut short by the stop" || fail "no request cut short in the service log"
+kill "$relay_pid" "$silent_pid" 2>/dev/null
+rm -f "$silent_port_file" "$silent_port_file.relay"
+
 if [[ -f $sb_dir/swarm-bootstrap.log ]] && grep -q "starting" "$sb_dir/swarm-bootstrap.log"; then
   pass "the service logged to %ProgramData%\\swarm-bootstrap\\swarm-bootstrap.log"
   sed 's/^/     /' "$sb_dir/swarm-bootstrap.log" | tail -5
