@@ -48,7 +48,10 @@ TEST_CASE("stop: a TCP write blocked by a peer that reads nothing ends at once")
     SilentTcpListener listener;
     auto transport = make_tcp_transport(listener.endpoint(), {});
     // Far more than the loopback socket buffers hold: the write waits for a reader that never comes.
-    HttpRequest post{boost::beast::http::verb::post, "/v1.41/swarm/join", std::string(64 * 1024 * 1024, 'x')};
+    HttpRequest post{.method = boost::beast::http::verb::post,
+                     .target = "/v1.41/swarm/join",
+                     .body = std::string(64 * 1024 * 1024, 'x'),
+                     .headers = {}};
     // Later than the others: building a 64 MB request takes a while before the exchange starts writing.
     check_stopped(exchange_stopped_midway(*transport, post, std::chrono::milliseconds(1000)), "write");
 }

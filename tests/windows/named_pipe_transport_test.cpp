@@ -180,7 +180,10 @@ TEST_CASE("npipe: a stop cuts short an exchange the engine accepted and never an
     PipeTestServer server([](const test::PipeRequest&) { return TestResponse{.body = {}, .hang = true}; });
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     test::check_stopped(
-        test::exchange_stopped_midway(*transport, {boost::beast::http::verb::get, "/_ping", ""}), "read");
+        test::exchange_stopped_midway(
+            *transport,
+            {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}}),
+        "read");
 }
 
 TEST_CASE("npipe: a stop cuts short the wait for a busy pipe") {
@@ -190,5 +193,8 @@ TEST_CASE("npipe: a stop cuts short the wait for a busy pipe") {
         {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}},
         Duration(300), {}));
     test::check_stopped(
-        test::exchange_stopped_midway(*transport, {boost::beast::http::verb::get, "/_ping", ""}), "connect");
+        test::exchange_stopped_midway(
+            *transport,
+            {.method = boost::beast::http::verb::get, .target = "/_ping", .body = "", .headers = {}}),
+        "connect");
 }
