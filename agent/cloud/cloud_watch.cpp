@@ -34,8 +34,9 @@ std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_to
         try {
             RealServices real(config, token);
             auto transport = make_tcp_transport(ep, TransportLimits{256 * 1024});
-            MetadataHttp http = [&transport](const HttpRequest& request, Duration timeout) {
-                return transport->round_trip(request, timeout);
+            // The thread's stop token cuts a metadata long poll short on a stop.
+            MetadataHttp http = [&transport, token](const HttpRequest& request, Duration timeout) {
+                return transport->round_trip(request, timeout, token);
             };
             SystemClock clock;
             std::unique_ptr<CloudWatcher> watcher;
