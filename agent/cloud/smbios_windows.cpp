@@ -30,15 +30,18 @@ std::string registry_text(HKEY key, const wchar_t* name) {
     return out;
 }
 
+// 'RSMB' as GetSystemFirmwareTable wants it: the four letters big-endian in a DWORD.
+constexpr DWORD kRawSmbiosProvider = (DWORD{'R'} << 24) | (DWORD{'S'} << 16) | (DWORD{'M'} << 8) | DWORD{'B'};
+
 // The chassis asset tag is not in the registry: read it from the raw SMBIOS table (structure type 3, the
 // string numbered by the byte at offset 8).
 std::string chassis_asset_tag() {
-    UINT size = GetSystemFirmwareTable('RSMB', 0, nullptr, 0);
+    UINT size = GetSystemFirmwareTable(kRawSmbiosProvider, 0, nullptr, 0);
     if (size == 0) {
         return {};
     }
     std::vector<unsigned char> raw(size);
-    if (GetSystemFirmwareTable('RSMB', 0, raw.data(), size) != size || size < 8) {
+    if (GetSystemFirmwareTable(kRawSmbiosProvider, 0, raw.data(), size) != size || size < 8) {
         return {};
     }
     // RawSMBIOSData: 8 bytes of header, then the table.

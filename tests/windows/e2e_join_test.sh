@@ -7,7 +7,10 @@
 #   1. `swarm-bootstrap.exe join --manager NODE1 --label zone=w` (default docker host: the named pipe) joins;
 #      the manager sees the node ready with labels os=linux (the engine is Linux: the point is the Windows
 #      binary's transport and flow), arch, zone=w; the state file records it; a second join changes nothing;
-#   2. after the node leaves, `swarm-bootstrap.exe service install` runs `run` as a service of wine's SCM: it joins
+#   1b. `check` answers every check under wine (the firewall's skipped with why);
+#   1c. `drain` and `drain --undo` change the node's availability on the manager; `leave --drain` leaves and
+#      removes the node's entry;
+#   2. after the node left, `swarm-bootstrap.exe service install` runs `run` as a service of wine's SCM: it joins
 #      again (new node id, label zone=svc), writes its state file and its join and labels to the Event Log,
 #      stops within 1 s of the stop control (`sc stop`);
 #   3. with its join request held unanswered by a proxy (tests/systemd/hold_proxy.py), the service stops within
@@ -89,8 +92,36 @@ rc=$?
 ((rc == 0)) && [[ $(node_field "$id" '{{.Version.Index}}') == "$version_before" ]] &&
   pass "a second join exits 0 and changes nothing" || fail "second join: exit $rc, version $version_before -> $(node_field "$id" '{{.Version.Index}}')"
 
+say "# 1c. drain, drain --undo and leave --drain from the exe, through the lab's manager"
+t0=$(now_ms)
+wine2 "$exe" drain --manager "$manager" --deadline 30s >"$work/drain.log" 2>&1
+rc=$?
+took=$(( $(now_ms) - t0 ))
+tr -d '\r' <"$work/drain.log" | sed 's/^/     /' | tail -4
+availability=$(node_field "$id" '{{.Spec.Availability}}')
+((rc == 0)) && [[ $availability == drain ]] && pass "drain exited 0 after ${took} ms; the manager sees availability drain" ||
+  fail "drain: exit $rc, availability '$availability'"
+t0=$(now_ms)
+wine2 "$exe" drain --undo --manager "$manager" >"$work/undrain.log" 2>&1
+rc=$?
+took=$(( $(now_ms) - t0 ))
+availability=$(node_field "$id" '{{.Spec.Availability}}')
+((rc == 0)) && [[ $availability == active ]] && pass "drain --undo exited 0 after ${took} ms; availability active again" ||
+  fail "drain --undo: exit $rc, availability '$availability': $(tr -d '\r' <"$work/undrain.log" | tail -2)"
+t0=$(now_ms)
+wine2 "$exe" leave --drain --manager "$manager" --deadline 30s >"$work/leave.log" 2>&1
+rc=$?
+took=$(( $(now_ms) - t0 ))
+tr -d '\r' <"$work/leave.log" | sed 's/^/     /' | tail -6
+local_state=$(lab docker 2 info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)
+((rc == 0)) && [[ $local_state == inactive ]] && pass "leave --drain exited 0 after ${took} ms; node 2 left the swarm" ||
+  fail "leave --drain: exit $rc, local node state '$local_state'"
+lab docker 1 node inspect "$id" >/dev/null 2>&1 && fail "the manager still lists $id" ||
+  pass "the manager no longer lists $id (its entry was removed)"
+grep -q SWMTKN "$work/drain.log" "$work/undrain.log" "$work/leave.log" && fail "a join token appears in a drain/leave log" ||
+  pass "no join token in the drain and leave logs"
+
 say "# 2. the service: run under wine's SCM, joining through the pipe"
-lab docker 2 swarm leave --force >/dev/null || fail "leave"
 rm -f "$state"
 if wine2 "$exe" service install --no-depends --manager "$manager" --label zone=svc --timeout 5m >"$work/install.log" 2>&1; then
   pass "service install (started)"
