@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "agent/check/check_names.hpp"
 #include "agent/check/checks.hpp"
 
 namespace sb::check {
@@ -14,14 +13,6 @@ std::string upper(std::string_view s) {
     std::string out(s);
     for (auto& c : out) {
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return out;
 }
@@ -58,34 +49,6 @@ std::vector<std::unique_ptr<Checker>> all_checkers() {
     out.push_back(make_node_labels_check());
     for (auto& c : platform_checkers()) {
         out.push_back(std::move(c));
-    }
-    return out;
-}
-
-std::optional<std::string> canonical_check_name(std::string_view name) {
-    if (lower(name) == "all") {
-        return std::string("all");
-    }
-    // Every check of every platform: a configuration file names the same checks on Linux and Windows.
-    auto checks = all_checkers();
-    checks.push_back(make_firewall_check());
-    for (const auto& c : checks) {
-        if (lower(c->name()) == lower(name)) {
-            return std::string(c->name());
-        }
-    }
-    return std::nullopt;
-}
-
-std::string check_names_text() {
-    std::set<std::string> seen;
-    std::string out;
-    auto checks = all_checkers();
-    checks.push_back(make_firewall_check());
-    for (const auto& c : checks) {
-        if (seen.insert(std::string(c->name())).second) {
-            out += (out.empty() ? "" : ", ") + std::string(c->name());
-        }
     }
     return out;
 }

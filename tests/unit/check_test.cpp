@@ -354,6 +354,19 @@ TEST_CASE("--ignore-preflight-errors turns named errors into warnings; lines in 
     CHECK_FALSE(canonical_check_name("NoSuchCheck"));
 }
 
+TEST_CASE("the names --ignore-preflight-errors takes are the checkers' own, every platform's, in order") {
+    auto checks = all_checkers();
+    if (canonical_check_name("Firewall") && checks.back()->name() != "Firewall") {
+        checks.push_back(make_firewall_check());  // a Windows check: named on Linux too
+    }
+    std::string names;
+    for (const auto& c : checks) {
+        names += (names.empty() ? "" : ", ") + std::string(c->name());
+        CHECK(canonical_check_name(c->name()) == std::string(c->name()));
+    }
+    CHECK(check_names_text() == names);
+}
+
 namespace {
 
 // Counts the API requests that reach an engine.
