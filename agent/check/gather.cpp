@@ -107,7 +107,8 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     }
     using namespace std::chrono;
     year_month_day ymd{std::chrono::year(year), std::chrono::month(m + 1), std::chrono::day(day)};
-    if (m == 12 || !ymd.ok()) {
+    // The clock's nanoseconds end in 2262: a year past that (a peer's garbage) would overflow it.
+    if (m == 12 || !ymd.ok() || year < 1970 || year > 2200) {
         return std::nullopt;
     }
     return sys_days(ymd) + hours(hh) + minutes(mm) + seconds(ss);

@@ -31,7 +31,8 @@ std::optional<WallClock::time_point> make_time(int year, int month, int day, int
     using namespace std::chrono;
     year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                         std::chrono::day{static_cast<unsigned>(day)}};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60) {
+    // The clock's nanoseconds end in 2262: a year past that (a peer's garbage) would overflow it.
+    if (!date.ok() || year < 1970 || year > 2200 || hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
     return sys_days{date} + hours{hour} + minutes{minute} + seconds{second};
