@@ -70,7 +70,7 @@ TEST_CASE("npipe: a POST body arrives whole") {
     auto transport = make_transport(pipe_endpoint(server.url()), TlsOptions{});
     std::string body = R"({"ListenAddr":"0.0.0.0:2377","RemoteAddrs":["10.0.0.1:2377"],"Pad":")" +
                        std::string(100000, 'x') + "\"}";
-    auto res = transport->round_trip({boost::beast::http::verb::post, "/v1.41/swarm/join", body},
+    auto res = transport->round_trip({boost::beast::http::verb::post, "/v1.41/swarm/join", body, {}},
                                      Duration(5000), {});
     REQUIRE(res);
     CHECK(res->status == 200);
