@@ -122,7 +122,8 @@ grep -q SWMTKN "$work/drain.log" "$work/undrain.log" "$work/leave.log" && fail "
   pass "no join token in the drain and leave logs"
 
 say "# 2. the service: run under wine's SCM, joining through the pipe"
-rm -f "$state"
+# leave --drain (1c) keeps its leaving marker beside the state file: with it, run would pause healing.
+rm -f "$state" "$state.leaving"
 if wine2 "$exe" service install --no-depends --manager "$manager" --label zone=svc --timeout 5m >"$work/install.log" 2>&1; then
   pass "service install (started)"
 else
