@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "agent/cloud/metadata_answers.hpp"
+
 namespace sb::test {
 
 namespace {
@@ -21,19 +23,6 @@ std::string http_date(std::chrono::system_clock::time_point t) {
                   static_cast<unsigned>(date.day()), months[static_cast<unsigned>(date.month()) - 1],
                   static_cast<int>(date.year()), static_cast<int>(time.hours().count()),
                   static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()));
-    return buf;
-}
-
-std::string utc_text(std::chrono::system_clock::time_point t) {
-    using namespace std::chrono;
-    auto d = floor<std::chrono::days>(t);
-    year_month_day date{d};
-    hh_mm_ss time{floor<seconds>(t - d)};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()));
     return buf;
 }
 
@@ -304,7 +293,7 @@ void MetadataEmulator::clear_azure_events() {
 
 void MetadataEmulator::set_aws_spot(const std::string& action, std::chrono::seconds in) {
     std::lock_guard lock(mutex_);
-    aws_spot_ = {{"action", action}, {"time", utc_text(wall_now() + in)}};
+    aws_spot_ = {{"action", action}, {"time", cloud::format_utc(wall_now() + in)}};
 }
 
 void MetadataEmulator::clear_aws_spot() {
