@@ -84,36 +84,6 @@ const ManagerFacts* Facts::manager_with_nodes() const {
     return nullptr;
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
-    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::string s(text);
-    char weekday[4] = {};
-    char month[4] = {};
-    int day = 0;
-    int year = 0;
-    int hh = 0;
-    int mm = 0;
-    int ss = 0;
-    char zone[4] = {};
-    if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hh, &mm, &ss,
-                    zone) != 8 ||
-        std::string_view(zone) != "GMT" || hh > 23 || mm > 59 || ss > 60) {
-        return std::nullopt;
-    }
-    unsigned m = 0;
-    while (m < 12 && std::string_view(months[m]) != month) {
-        ++m;
-    }
-    using namespace std::chrono;
-    year_month_day ymd{std::chrono::year(year), std::chrono::month(m + 1), std::chrono::day(day)};
-    // The clock's nanoseconds end in 2262: a year past that (a peer's garbage) would overflow it.
-    if (m == 12 || !ymd.ok() || year < 1970 || year > 2200) {
-        return std::nullopt;
-    }
-    return sys_days(ymd) + hours(hh) + minutes(mm) + seconds(ss);
-}
-
 Facts gather(const GatherInput& input, const Probes& probes) {
     Facts f;
     f.windows = input.windows;

@@ -11,6 +11,7 @@
 
 #include "agent/check/checker.hpp"
 #include "agent/check/probes.hpp"
+#include "agent/cloud/metadata_answers.hpp"
 #include "common/endpoint.hpp"
 
 namespace sb::check {
@@ -36,7 +37,8 @@ struct GatherInput {
 
 Facts gather(const GatherInput& input, const Probes& probes);
 
-// "Fri, 04 Dec 2026 19:10:00 GMT" (RFC 7231 IMF-fixdate); nullopt for anything else.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+// "Fri, 04 Dec 2026 19:10:00 GMT" (RFC 7231 IMF-fixdate): the one parser of a peer's HTTP date, the cloud
+// watch's (Azure's NotBefore is written the same way).
+using cloud::parse_http_date;
 
 }  // namespace sb::check
