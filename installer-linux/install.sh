@@ -299,6 +299,11 @@ fi
 # --- install ---------------------------------------------------------------------------------------------
 systemd_running() { ((offline == 0)) && [[ -d /run/systemd/system ]]; }
 agent() { env -u SWARM_BOOTSTRAP_TOKEN "$prefix$bin_path" "$@"; }
+# Which run of the unit this is: its invocation id, or its queued job; it changes when anything (re)starts it.
+unit_run_id() {
+  systemd_running || return 0
+  echo "$(systemctl show -p InvocationID --value "$unit" 2>/dev/null) $(systemctl list-jobs --no-legend "$unit" 2>/dev/null | awk '{print $1}')"
+}
 
 if [[ -n $deb ]]; then
   if ((offline)); then
@@ -308,6 +313,7 @@ if [[ -n $deb ]]; then
     # The configuration exists already, so the package's postinst enables and starts the service. Through
     # apt where there is one, so that missing dependencies come from the machine's own sources.
     deb_abs=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
+    before=$(unit_run_id)
     if command -v apt-get >/dev/null; then
       DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb_abs" ||
         die 1 "apt-get install $deb failed; see the messages above"
@@ -320,7 +326,10 @@ if [[ -n $deb ]]; then
     systemctl --root="$root" enable "$unit"
   elif systemd_running; then
     systemctl enable "$unit"
-    ((start == 0)) || systemctl restart --no-block "$unit"
+    # Not when the postinst has just (re)started it: a second restart would stop that start mid-join.
+    if ((start)) && [[ $(unit_run_id) == "$before" ]]; then
+      systemctl restart --no-block "$unit"
+    fi
   fi
 else
   install_binary "$binary"

@@ -238,9 +238,13 @@ wait_for() {
 unit_prop() { ct systemctl show -p "$1" --value swarm-bootstrap.service; }
 
 # The node of this container as the manager MANAGER sees it: its id, by hostname, ready ones first.
+# The container's node id, when the manager lists it Ready. By the engine's own id, not by host name: a join
+# cut short by a restart may leave a second entry with the same name.
 ct_node_id_on() { # MANAGER
-  lab_docker "$1" node ls --filter "name=$(lab host "$CT_NODE")" --format '{{.ID}} {{.Status}}' 2>/dev/null |
-    awk '$2 == "Ready" { print $1; exit }'
+  local id
+  id=$(local_node_id "$CT_NODE")
+  [[ -n $id ]] && is_ready_on "$1" "$id" && echo "$id"
+  return 0
 }
 
 ready_and_labelled() { # MANAGER KEY VALUE
