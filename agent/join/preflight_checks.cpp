@@ -17,7 +17,7 @@ namespace sb::phases {
 
 struct PendingChecks {
     std::mutex mutex;
-    std::condition_variable done_cv;
+    std::condition_variable_any done_cv;
     bool done = false;
     check::Facts facts;
     Clock::time_point started{};
@@ -73,8 +73,11 @@ void finish_checks(JoinContext& ctx, const std::shared_ptr<PendingChecks>& pendi
     }
     auto& log = sb::log("preflight");
     {
+        // A probe may hang (a peer that never answers, a platform call): a stop must still end the wait.
         std::unique_lock lock(pending->mutex);
-        pending->done_cv.wait(lock, [&] { return pending->done; });
+        if (!pending->done_cv.wait(lock, ctx.services.stop, [&] { return pending->done; })) {
+            throw Stopped{};
+        }
     }
     std::vector<std::unique_ptr<check::Checker>> checkers;
     for (auto& c : check::all_checkers()) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <future>
 #include <thread>
 
 #include "agent/check/check_names.hpp"
@@ -535,4 +536,39 @@ TEST_CASE(
     CHECK(code == ExitCode::ok);
     CHECK(joins == 1);
     CHECK(text.find("[WARNING ClockSkew]") != std::string::npos);
+}
+
+TEST_CASE("the join's preflight: a probe that never returns does not hold up a stop") {
+    FakeWorld world;
+    FakeClock clock;
+    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
+    FakeEngine& local = world.add("10.0.0.9", "worker-9");
+    m1.init_swarm("clusterA");
+    m1.date_header = http_date(noon);
+    Config config;
+    config.managers = {"10.0.0.1"};
+    auto services = fake_services(world, clock, local, 42);
+    // The preflight runs apart (as in production); its firewall probe hangs until the test ends.
+    auto release = std::make_shared<std::promise<void>>();
+    std::shared_future<void> released = release->get_future().share();
+    auto probes = fake_probes(noon);
+    probes.firewall = [released](const std::vector<FirewallPort>&) -> Probe<std::vector<FirewallPort>> {
+        released.wait();
+        return sb::unexpected(std::string("released"));
+    };
+    services.check_probes = std::make_shared<Probes>(probes);
+    services.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };
+    std::stop_source stop;
+    services.stop = stop.get_token();
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(50ms);
+        stop.request_stop();
+    });
+    auto started = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS(run_join(config, services), Stopped);
+    auto took = std::chrono::steady_clock::now() - started;
+    stopper.join();
+    release->set_value();
+    CHECK(took < 2s);
+    CHECK(local.join_calls == 0);
 }
