@@ -243,6 +243,48 @@ Probe<std::vector<std::string>> windows_addresses() {
     return out;
 }
 
+// Whether the sockets bound to `port`/udp are all owned by no process (pid 0 or 4, "System"): the kernel's,
+// as a VXLAN's is. Under wine that is the Linux kernel's VXLAN of the engine's own swarm, which can outlive a
+// leave by a minute. Unknown (false) when the table cannot be read.
+bool udp_port_system_only(std::uint16_t port) {
+    std::vector<char> buffer(16 * 1024);
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        auto size = static_cast<DWORD>(buffer.size());
+        DWORD rc = ::GetExtendedUdpTable(buffer.data(), &size, FALSE, AF_INET, UDP_TABLE_OWNER_PID, 0);
+        if (rc == ERROR_INSUFFICIENT_BUFFER) {
+            buffer.resize(size + 1024);
+            continue;
+        }
+        if (rc != NO_ERROR) {
+            return false;
+        }
+        const auto* table = reinterpret_cast<const MIB_UDPTABLE_OWNER_PID*>(buffer.data());
+        bool seen = false;
+        for (DWORD i = 0; i < table->dwNumEntries; ++i) {
+            const auto& row = table->table[i];
+            if (::ntohs(static_cast<u_short>(row.dwLocalPort)) != port) {
+                continue;
+            }
+            if (row.dwOwningPid != 0 && row.dwOwningPid != 4) {
+                return false;
+            }
+            seen = true;
+        }
+        return seen;
+    }
+    return false;
+}
+
+// A port held only by the system is not another program's: say so rather than call it taken.
+Probe<bool> windows_udp_port_free(std::uint16_t port) {
+    auto free = udp_port_free(port);
+    if (free && !*free && udp_port_system_only(port)) {
+        return sb::unexpected(std::string("it is held by the system, no process: a VXLAN's socket (this "
+                                          "engine's own from a recent leave, or another overlay's)"));
+    }
+    return free;
+}
+
 }  // namespace
 
 std::vector<std::unique_ptr<Checker>> platform_checkers() {
@@ -256,7 +298,7 @@ Probes platform_probes() {
     p.now = [] { return std::chrono::system_clock::now(); };
     p.tcp_open = tcp_open;
     p.path_mtu = windows_path_mtu;
-    p.udp_port_free = udp_port_free;
+    p.udp_port_free = windows_udp_port_free;
     p.local_addresses = windows_addresses;
     p.firewall = read_firewall;
     p.host_name = platform::host_name;
