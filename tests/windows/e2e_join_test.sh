@@ -168,9 +168,9 @@ mkdir -p "$hold_dir"
 touch "$hold_dir/hold-join"
 in_node2 python3 "$(dirname "$0")/../systemd/hold_proxy.py" 127.0.0.1:2391 "$node2:2375" "$hold_dir" 2392 \
   </dev/null >"$work/hold_proxy.log" 2>&1 &
-in_node2 wine "$relay" 127.0.0.1:2391 '\\.\pipe\sb_held_engine' </dev/null >"$work/held_relay.log" 2>&1 &
-held_relay_pid=$!
-for _ in $(seq 100); do grep -q "pipe_relay:" "$work/held_relay.log" 2>/dev/null && break; sleep 0.1; done
+relay_spawn "$relay" 127.0.0.1:2391 '\\.\pipe\sb_held_engine' "$work/held_relay.log" ||
+  fail "the relay for the held engine did not start: $(cat "$work/held_relay.log")"
+held_relay_pid=$relay_spawned_pid
 wine2 "$exe" service install --no-depends --no-start --manager "$manager" --docker-host npipe:////./pipe/sb_held_engine \
   --timeout 5m >"$work/install-held.log" 2>&1 || fail "service install (held engine): $(tr -d '\r' <"$work/install-held.log")"
 wine2 sc start swarm-bootstrap >/dev/null
