@@ -279,8 +279,9 @@ bool udp_port_system_only(std::uint16_t port) {
 Probe<bool> windows_udp_port_free(std::uint16_t port) {
     auto free = udp_port_free(port);
     if (free && !*free && udp_port_system_only(port)) {
-        return sb::unexpected(std::string("it is held by the system, no process: a VXLAN's socket (this "
-                                          "engine's own from a recent leave, or another overlay's)"));
+        return sb::unexpected(
+            std::string("it is held by the system, no process: a VXLAN's socket (this "
+                        "engine's own from a recent leave, or another overlay's)"));
     }
     return free;
 }
