@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <stop_token>
@@ -32,6 +33,9 @@ struct Services {
     PortWatchPolicy port_watch;
     // The named checks' view of this machine (ports, MTU, clock). Unset: the join runs no check preflight.
     std::shared_ptr<const check::Probes> check_probes;
+    // How long a join waits for its preflight checks before it goes on without them (a probe that hangs must
+    // not keep a node out of the swarm).
+    Duration check_patience = std::chrono::seconds(10);
     std::stop_token stop;
 };
 

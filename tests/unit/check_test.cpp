@@ -538,9 +538,33 @@ TEST_CASE(
     CHECK(text.find("[WARNING ClockSkew]") != std::string::npos);
 }
 
+// The preflight's checks run on a thread of their own, as in production, with a probe that hangs until the
+// test lets it go (local_addresses: the first probe, so the hung thread touches no fake engine meanwhile).
+struct HangingProbe {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::vector<std::thread> threads;
+
+    void wire(Services& services) {
+        auto probes = fake_probes(noon);
+        probes.local_addresses = [r = released]() -> Probe<std::vector<std::string>> {
+            r.wait();
+            return sb::unexpected(std::string("released"));
+        };
+        services.check_probes = std::make_shared<Probes>(probes);
+        services.spawn = [this](std::function<void()> task) { threads.emplace_back(std::move(task)); };
+    }
+    ~HangingProbe() {
+        release.set_value();
+        for (auto& t : threads) {
+            t.join();
+        }
+    }
+};
+
 TEST_CASE("the join's preflight: a probe that never returns does not hold up a stop") {
     FakeWorld world;
-    FakeClock clock;
+    SystemClock clock;  // real threads: the fake clock would race them
     FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
     FakeEngine& local = world.add("10.0.0.9", "worker-9");
     m1.init_swarm("clusterA");
@@ -548,16 +572,8 @@ TEST_CASE("the join's preflight: a probe that never returns does not hold up a s
     Config config;
     config.managers = {"10.0.0.1"};
     auto services = fake_services(world, clock, local, 42);
-    // The preflight runs apart (as in production); its firewall probe hangs until the test ends.
-    auto release = std::make_shared<std::promise<void>>();
-    std::shared_future<void> released = release->get_future().share();
-    auto probes = fake_probes(noon);
-    probes.firewall = [released](const std::vector<FirewallPort>&) -> Probe<std::vector<FirewallPort>> {
-        released.wait();
-        return sb::unexpected(std::string("released"));
-    };
-    services.check_probes = std::make_shared<Probes>(probes);
-    services.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };
+    HangingProbe hang;
+    hang.wire(services);
     std::stop_source stop;
     services.stop = stop.get_token();
     std::thread stopper([&] {
@@ -568,7 +584,25 @@ TEST_CASE("the join's preflight: a probe that never returns does not hold up a s
     CHECK_THROWS_AS(run_join(config, services), Stopped);
     auto took = std::chrono::steady_clock::now() - started;
     stopper.join();
-    release->set_value();
     CHECK(took < 2s);
     CHECK(local.join_calls == 0);
+}
+
+TEST_CASE("the join's preflight: a probe that never returns delays the join by the checks' patience only") {
+    FakeWorld world;
+    SystemClock clock;
+    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
+    FakeEngine& local = world.add("10.0.0.9", "worker-9");
+    m1.init_swarm("clusterA");
+    m1.date_header = http_date(noon);
+    Config config;
+    config.managers = {"10.0.0.1"};
+    auto services = fake_services(world, clock, local, 42);
+    HangingProbe hang;
+    hang.wire(services);
+    services.check_patience = 100ms;
+    LogCapture logs;
+    run_join(config, services);
+    CHECK(local.join_calls == 1);
+    CHECK(logs.text().find("the checks did not finish within 100ms") != std::string::npos);
 }
