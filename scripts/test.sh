@@ -34,58 +34,82 @@ phase_done build-linux
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
-# The sanitizer, fuzzer and Windows builds are CPU work; most Linux tests wait on engines and services. So
-# those builds run now, one after another at the lowest priority, and then the fuzzers' time-bounded runs
-# (libFuzzer, 20 s a target, two at a time) in the CPU the Linux tests leave. The other tests of those builds
-# run after the Linux ones.
-echo "== background builds (ASan+UBSan, libFuzzer, Windows), then fuzzing: log in build-ahead.log =="
-fuzz_log=$log_dir/fuzz.log
-# shellcheck disable=SC2016 # $1 is the inner shell's
-SB_BUILD_ONLY=1 nice -n 19 bash -c '
-  scripts/test-asan.sh && scripts/fuzz.sh && scripts/test-windows.sh || exit 1
-  SB_BUILD_ONLY= scripts/fuzz.sh 20 >"$1" 2>&1 || exit 2' _ "$fuzz_log" >build-ahead.log 2>&1 &
-builds_pid=$!
+# Three lanes at once, each with labs of its own (own namespaces, subnets and directories), since most tests
+# wait on engines and services rather than use the CPU:
+#   lane 1 (here): the Linux tests on the first lab (integration on dockerd 20.10, systemd, installer, lint);
+#   lane 2: the second lab (dockerd 26.1 and the mixed swarms), then the fault cases and the benchmarks' smoke
+#           run on a third lab;
+#   lane 3: the sanitizer, fuzzer and Windows builds (the CPU work, at the lowest priority), then the tests
+#           under the sanitizers (a lab of their own), the Windows tests under wine (theirs) and the fuzzers'
+#           time-bounded runs (libFuzzer, 20 s a target, two at a time).
+# Each lane writes its own log; lanes 2 and 3 are printed after lane 1.
+echo "== lanes 2 and 3 in the background: second and third labs; builds, sanitizers, Windows, fuzzing =="
+lane2() {
+  local rc=0
+  ctest --test-dir build -L integration2 --output-on-failure --timeout 600 >"$log_dir/lab2.log" 2>&1 || rc=1
+  SB_LAB_PREFIX=sblab3 SB_LAB_DIR=/tmp/sblab3 SB_LAB_SUBNET=10.216.0 \
+    ctest --test-dir build -L '^(faults|faults-protocol|bench-smoke)$' --output-on-failure --timeout 600 \
+    >"$log_dir/lab3.log" 2>&1 || rc=1
+  return "$rc"
+}
+lane3() {
+  local rc=0
+  if ! {
+    SB_BUILD_ONLY=1 nice -n 19 scripts/test-asan.sh &&
+      SB_BUILD_ONLY=1 nice -n 19 scripts/fuzz.sh &&
+      SB_BUILD_ONLY=1 nice -n 19 scripts/test-windows.sh
+  } >"$log_dir/builds.log" 2>&1; then
+    echo "the background builds failed:" >"$log_dir/asan.log"
+    tail -n 60 "$log_dir/builds.log" >>"$log_dir/asan.log"
+    return 1
+  fi
+  SB_LAB_PREFIX=sbasan SB_LAB_DIR=/tmp/sbasanlab SB_LAB_SUBNET=10.217.0 \
+    scripts/test-asan.sh >"$log_dir/asan.log" 2>&1 || rc=$((rc | 2))
+  scripts/test-windows.sh >"$log_dir/windows.log" 2>&1 || rc=$((rc | 4))
+  nice -n 19 scripts/fuzz.sh 20 >"$log_dir/fuzz.log" 2>&1 || rc=$((rc | 8))
+  return "$rc"
+}
+lane2 &
+lane2_pid=$!
+lane3 &
+lane3_pid=$!
 
-echo "== tests (Linux) =="
-# The second integration lab (dockerd 26.1 and the mixed swarms; label integration2) has its own names and
-# lock: it runs beside all the other Linux tests, since its cases mostly wait on engines. Its log follows theirs.
-lab2_rc=0
-ctest --test-dir build -L integration2 --output-on-failure --timeout 600 >"$log_dir/lab2.log" 2>&1 &
-lab2_pid=$!
+echo "== lane 1: tests (Linux, first lab) =="
 linux_rc=0
-ctest --test-dir build -LE integration2 --output-on-failure --timeout 600 | tee "$log_dir/linux.log" ||
-  linux_rc=${PIPESTATUS[0]}
-wait "$lab2_pid" || lab2_rc=$?
-echo "== integration tests of the second lab (dockerd 26.1, mixed swarms): exit $lab2_rc =="
+ctest --test-dir build -LE '^(integration2|faults|faults-protocol|bench-smoke)$' --output-on-failure \
+  --timeout 600 | tee "$log_dir/linux.log" || linux_rc=${PIPESTATUS[0]}
+phase_done lane-1
+
+lane2_rc=0
+wait "$lane2_pid" || lane2_rc=$?
+phase_done lane-2-wait
+echo "== lane 2: the second lab (dockerd 26.1, mixed swarms): =="
 cat "$log_dir/lab2.log"
-((lab2_rc == 0)) || linux_rc=1
-phase_done tests-linux
+echo "== lane 2: the fault cases and the benchmarks' smoke run (third lab): =="
+cat "$log_dir/lab3.log"
+((lane2_rc == 0)) || linux_rc=1
 
-builds_rc=0
-wait "$builds_pid" || builds_rc=$?
-echo "== background builds and fuzzing: exit $builds_rc =="
-((builds_rc != 1)) || tail -n 60 build-ahead.log
-phase_done builds-and-fuzz-wait
-if [[ -s $fuzz_log ]]; then
-  cat "$fuzz_log"
-  ((builds_rc != 2)) || linux_rc=1 # a fuzzer's finding counts with the Linux tests
+lane3_rc=0
+wait "$lane3_pid" || lane3_rc=$?
+phase_done lane-3-wait
+asan_rc=0 windows_rc=0
+echo "== lane 3: ASan+UBSan =="
+cat "$log_dir/asan.log" 2>/dev/null || true
+echo "== lane 3: Windows (mingw-w64 + wine) =="
+cat "$log_dir/windows.log" 2>/dev/null || true
+echo "== lane 3: fuzzing =="
+cat "$log_dir/fuzz.log" 2>/dev/null || true
+if ((lane3_rc == 1)); then
+  asan_rc=1 windows_rc=1
 else
-  scripts/fuzz.sh 20 || linux_rc=1 # the builds failed before the fuzzers ran: build and run them here
-  phase_done fuzz
+  ((lane3_rc & 2)) && asan_rc=1
+  ((lane3_rc & 4)) && windows_rc=1
+  ((lane3_rc & 8)) && linux_rc=1 # a fuzzer's finding counts with the Linux tests
 fi
-
-asan_rc=0
-scripts/test-asan.sh || asan_rc=$?
-phase_done asan
-
-windows_rc=0
-echo "== build and tests (Windows, mingw-w64 + wine) =="
-scripts/test-windows.sh | tee "$log_dir/windows.log" || windows_rc=${PIPESTATUS[0]}
-phase_done windows
 
 # One closing line over both ctest runs: "N passed, N failed".
 passed=0 failed=0
-for log in "$log_dir"/linux.log "$log_dir"/lab2.log "$log_dir"/windows.log; do
+for log in "$log_dir"/linux.log "$log_dir"/lab2.log "$log_dir"/lab3.log "$log_dir"/windows.log; do
   line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1 || true)
   if [[ $line =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
     failed=$((failed + BASH_REMATCH[1]))
