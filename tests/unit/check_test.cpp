@@ -538,23 +538,34 @@ TEST_CASE(
     CHECK(text.find("[WARNING ClockSkew]") != std::string::npos);
 }
 
-// The preflight's checks run on a thread of their own, as in production, with a probe that hangs until the
-// test lets it go (local_addresses: the first probe, so the hung thread touches no fake engine meanwhile).
-struct HangingProbe {
+// A worker joining a one-manager swarm whose preflight checks run on a thread of their own, as in production,
+// with a probe that hangs until the test ends (local_addresses: the first probe, so the hung thread touches
+// no fake engine meanwhile). Real threads and clock: the fake clock would race them.
+struct HangingPreflight {
+    FakeWorld world;
+    SystemClock clock;
+    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
+    FakeEngine& local = world.add("10.0.0.9", "worker-9");
+    Config config;
+    Services services = fake_services(world, clock, local, 42);
     std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
     std::vector<std::thread> threads;
 
-    void wire(Services& services) {
+    HangingPreflight() {
+        m1.init_swarm("clusterA");
+        m1.date_header = http_date(noon);
+        config.managers = {"10.0.0.1"};
         auto probes = fake_probes(noon);
-        probes.local_addresses = [r = released]() -> Probe<std::vector<std::string>> {
+        probes.local_addresses = [r = release.get_future().share()]() -> Probe<std::vector<std::string>> {
             r.wait();
             return sb::unexpected(std::string("released"));
         };
         services.check_probes = std::make_shared<Probes>(probes);
         services.spawn = [this](std::function<void()> task) { threads.emplace_back(std::move(task)); };
     }
-    ~HangingProbe() {
+    HangingPreflight(const HangingPreflight&) = delete;
+    HangingPreflight& operator=(const HangingPreflight&) = delete;
+    ~HangingPreflight() {
         release.set_value();
         for (auto& t : threads) {
             t.join();
@@ -563,46 +574,26 @@ struct HangingProbe {
 };
 
 TEST_CASE("the join's preflight: a probe that never returns does not hold up a stop") {
-    FakeWorld world;
-    SystemClock clock;  // real threads: the fake clock would race them
-    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
-    FakeEngine& local = world.add("10.0.0.9", "worker-9");
-    m1.init_swarm("clusterA");
-    m1.date_header = http_date(noon);
-    Config config;
-    config.managers = {"10.0.0.1"};
-    auto services = fake_services(world, clock, local, 42);
-    HangingProbe hang;
-    hang.wire(services);
+    HangingPreflight w;
     std::stop_source stop;
-    services.stop = stop.get_token();
+    w.services.stop = stop.get_token();
     std::thread stopper([&] {
         std::this_thread::sleep_for(50ms);
         stop.request_stop();
     });
     auto started = std::chrono::steady_clock::now();
-    CHECK_THROWS_AS(run_join(config, services), Stopped);
+    CHECK_THROWS_AS(run_join(w.config, w.services), Stopped);
     auto took = std::chrono::steady_clock::now() - started;
     stopper.join();
     CHECK(took < 2s);
-    CHECK(local.join_calls == 0);
+    CHECK(w.local.join_calls == 0);
 }
 
 TEST_CASE("the join's preflight: a probe that never returns delays the join by the checks' patience only") {
-    FakeWorld world;
-    SystemClock clock;
-    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
-    FakeEngine& local = world.add("10.0.0.9", "worker-9");
-    m1.init_swarm("clusterA");
-    m1.date_header = http_date(noon);
-    Config config;
-    config.managers = {"10.0.0.1"};
-    auto services = fake_services(world, clock, local, 42);
-    HangingProbe hang;
-    hang.wire(services);
-    services.check_patience = 100ms;
+    HangingPreflight w;
+    w.services.check_patience = 100ms;
     LogCapture logs;
-    run_join(config, services);
-    CHECK(local.join_calls == 1);
+    run_join(w.config, w.services);
+    CHECK(w.local.join_calls == 1);
     CHECK(logs.text().find("the checks did not finish within 100ms") != std::string::npos);
 }
