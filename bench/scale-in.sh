@@ -22,8 +22,9 @@
 # Figures of the service, for every path, from the event on (the notice sent, the command started, the VMs
 # killed): the service's running containers on the workers' engines are counted every 0.1 s (the manager lists
 # a vanished node's tasks as running until it notices); a failed sample counts as the one before it.
-#   replica-seconds missed = sum over samples of (replicas - running) x 0.1 s
-#   longest shortfall      = the longest run of consecutive samples below the replicas, x 0.1 s
+#   replica-seconds missed = sum over samples of (replicas - running) x the time to the next sample (0.1 s)
+#   longest shortfall      = the longest run of consecutive samples below the replicas: from its first sample
+#                            to the next sample at full strength
 #   one task start         = what moving one task costs on this lab, in the same path: the longest, over the tasks
 #                            that moved (web's running tasks created after the event), of the time from the
 #                            task's creation to its Running state (the manager's CreatedAt and Status.Timestamp).
@@ -143,22 +144,31 @@ sampler_stop() { # NAME
   wait "$SAMPLER" 2>/dev/null || true
   SAMPLER=
 }
+# Each sample stands for the time until the next one (the last for one period): the sums hold also when the
+# sampler falls behind under load and catches up.
 # missed NAME FROM_MS: "REPLICA_SECONDS SHORT_S": the replica-seconds missed from FROM_MS on (a failed sample
 # counts as the one before it), and the time from FROM_MS to the last sample that was short.
 missed() {
   awk -v from="$2" -v want="$REPLICAS" '
+    function account(t, v, dt) { if (v < want) { sum += (want - v) * dt / 1000; end = t } }
     $1 < from { if ($2 != "nan") last = $2; next }
     { v = ($2 == "nan") ? last : $2; last = v
-      if (v < want) { sum += (want - v) * 0.1; end = $1 } }
-    END { printf "%.1f %.1f\n", sum, (end ? (end - from) / 1000 : 0) }' "$TMP/$1.samples"
+      if (have) account(pt, pv, $1 - pt)
+      pt = $1; pv = v; have = 1 }
+    END { if (have) account(pt, pv, 100)
+          printf "%.1f %.1f\n", sum, (end ? (end - from) / 1000 : 0) }' "$TMP/$1.samples"
 }
-# longest_short NAME FROM_MS: the longest run of consecutive samples below the replicas from FROM_MS on, in s.
+# longest_short NAME FROM_MS: the longest time the service stayed below its replicas from FROM_MS on, in s
+# (from the first short sample of a run to the next sample that is not short).
 longest_short() {
   awk -v from="$2" -v want="$REPLICAS" '
+    function account(v, dt) { if (v < want) { run += dt; if (run > best) best = run } else run = 0 }
     $1 < from { if ($2 != "nan") last = $2; next }
     { v = ($2 == "nan") ? last : $2; last = v
-      if (v < want) { run++; if (run > best) best = run } else run = 0 }
-    END { printf "%.1f\n", best * 0.1 }' "$TMP/$1.samples"
+      if (have) account(pv, $1 - pt)
+      pt = $1; pv = v; have = 1 }
+    END { if (have) account(pv, 100)
+          printf "%.1f\n", best / 1000 }' "$TMP/$1.samples"
 }
 # task_starts NAME FROM_MS: "N P50_S MAX_S" of the moved tasks' creation -> Running (see the header).
 task_starts() {
