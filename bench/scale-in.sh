@@ -333,7 +333,7 @@ print(" ".join(str(x) for x in (t[0]["received_ms"], t[0]["not_before_ms"])) if 
   FINISH[$c]="${done_s[4]}/${done_s[5]}" SPARE[$c]="${spare[4]}/${spare[5]}"
   for i in 4 5; do
     grep -h 'notice seen\|drain deadline\|drain done\|left the swarm\|removing its entry\|removed through\|approved event' \
-      "$TMP/run.$i.log" | tail -n 7 | sed "s/^/    n$i /" >&2 || true
+      "$TMP/run.$i.log" | tail -n 8 | sed "s/^/    n$i /" >&2 || true
   done
   for id in "${ID[@]}"; do lab_docker 1 node rm --force "$id" >/dev/null 2>&1 || true; done
 }
