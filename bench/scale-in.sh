@@ -108,6 +108,7 @@ vm_gone() {
 new_vm() {
   local i=$1
   rm -f "$TMP/state.$i".*
+  [[ -f $TMP/run.$i.log ]] && mv "$TMP/run.$i.log" "$TMP/run.$i.log.$(now_ms)" # the old VM's, kept aside
   lab wipe "$i" >/dev/null
 }
 node_id_of() { lab_docker "$1" info --format '{{.Swarm.NodeID}}' 2>/dev/null; }
@@ -430,7 +431,10 @@ record_service drain "$t_b" graceful
 NODES[drain]="${LEFT[4]}/${LEFT[5]}"
 RUNAT[drain]="${RUNNING_AT[4]}/${RUNNING_AT[5]}"
 FINISH[drain]="$(tenths "${LT[4]}")/$(tenths "${LT[5]}")"
-grep -h 'going ahead beside it\|running elsewhere\|drained:\|removed node' "$TMP"/leave.[45].log | sed 's/^/    /' >&2 || true
+for i in 4 5; do
+  grep -h 'going ahead beside it\|running elsewhere\|drained:\|removed node' "$TMP/leave.$i.log" |
+    sed "s/^/    n$i /" >&2 || true
+done
 for id in "$id4" "$id5"; do lab_docker 1 node rm --force "$id" >/dev/null 2>&1 || true; done
 
 # ------------------------------------------------------------------------------------------- (c) cloud notices
