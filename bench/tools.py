@@ -8,6 +8,10 @@
   sample-running SERVICE PERIOD_S STOP_FILE SOCK...
       Every PERIOD_S, counts SERVICE's running containers on the engines at SOCK... (one that does not answer
       runs nothing) and prints "EPOCH_MS RUNNING", until STOP_FILE exists.
+  task-starts SOCK SERVICE FROM_MS
+      The tasks that moved: SERVICE's tasks created at or after FROM_MS that are running now, from the manager's
+      GET /tasks at SOCK. Prints "CREATED_MS RUNNING_MS" for each: the task's CreatedAt and the timestamp of its
+      Running state (Status.Timestamp), both the manager's record.
   hang PORT ...       accepts connections and never answers (a manager that hangs)
   garbage PORT ...    accepts connections and answers bytes that are not HTTP, then closes
   count-proxy LISTEN_SOCK TARGET_SOCK COUNT_FILE
@@ -146,6 +150,35 @@ def sample_running(service, period_s, stop_file, socks):
         time.sleep(max(0.0, next_tick - time.time()))
 
 
+def epoch_ms(stamp):
+    """Docker's RFC 3339 time with up to nanoseconds ("2026-12-04T22:30:00.123456789Z") in ms since the epoch."""
+    import datetime
+    import re
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", stamp)
+    if not m:
+        raise ValueError("not a timestamp: " + stamp)
+    zone = "+00:00" if m.group(3) == "Z" else m.group(3)
+    t = datetime.datetime.fromisoformat(m.group(1) + zone)
+    return int(t.timestamp()) * 1000 + int(((m.group(2) or "") + "000")[:3])
+
+
+def task_starts(sock, service, from_ms):
+    import urllib.parse
+    filters = json.dumps({"service": [service], "desired-state": ["running"]})
+    conn = UnixHTTPConnection(sock, timeout=10)
+    conn.request("GET", "/tasks?filters=" + urllib.parse.quote(filters))
+    tasks = json.loads(conn.getresponse().read())
+    conn.close()
+    for t in tasks:
+        status = t.get("Status", {})
+        if status.get("State") != "running":
+            continue
+        created = epoch_ms(t["CreatedAt"])
+        if created < int(from_ms):
+            continue
+        print(created, epoch_ms(status["Timestamp"]))
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -155,6 +188,8 @@ def main(argv):
         watch_nodes(args[0], args[1], args[2:])
     elif cmd == "sample-running":
         sample_running(args[0], args[1], args[2], args[3:])
+    elif cmd == "task-starts":
+        task_starts(args[0], args[1], args[2])
     elif cmd == "hang":
         asyncio.run(serve(args, hang_handler))
     elif cmd == "garbage":

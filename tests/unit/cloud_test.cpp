@@ -260,6 +260,15 @@ TEST_CASE("cloud: the Azure watcher names its VM, filters by Resources, sends Me
     CHECK(sent.back().method == boost::beast::http::verb::post);
     CHECK(sent.back().body == R"({"StartRequests":[{"EventId":")" + id + R"("}]})");
     CHECK(emulator.approvals() == std::vector<std::string>{id});
+    // The benchmark's record: when the approval came, beside the NotBefore that was served (whole seconds).
+    auto times = emulator.report()["approval_times"];
+    REQUIRE(times.size() == 1);
+    CHECK(times[0]["EventId"] == id);
+    auto received = times[0]["received_ms"].get<std::int64_t>();
+    auto not_before = times[0]["not_before_ms"].get<std::int64_t>();
+    CHECK(not_before % 1000 == 0);
+    CHECK(not_before - received > 58000);
+    CHECK(not_before - received <= 60000);
 }
 
 TEST_CASE("cloud: Azure's slow first answer is a timeout to look past, not a failure") {
