@@ -29,6 +29,8 @@ struct Probes {
     std::function<std::string()> host_name;
     // Runs a task on its own thread; unset: inline, in order (deterministic unit tests).
     std::function<void(std::function<void()>)> spawn;
+    // Whether the checks may run beside other work (a join's own requests). False where that is not safe.
+    bool beside_other_work = true;
 };
 
 // This platform's probes (the system clock, real sockets, the platform's APIs).

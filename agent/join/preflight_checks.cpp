@@ -59,7 +59,7 @@ std::shared_ptr<PendingChecks> start_checks(JoinContext& ctx, const std::vector<
         pending->done = true;
         pending->done_cv.notify_all();
     };
-    if (services.spawn) {
+    if (services.spawn && services.check_probes->beside_other_work) {
         services.spawn(std::move(task));
     } else {
         task();
