@@ -26,6 +26,10 @@ std::string http_date(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
+std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 std::string header(const EmulatorRequest& r, const std::string& name) {
     auto it = r.headers.find(name);
     return it != r.headers.end() ? it->second : std::string();
@@ -128,6 +132,7 @@ EmulatorResponse MetadataEmulator::azure(const EmulatorRequest& r, const std::st
         for (auto& e : azure_events_) {
             if (e["EventId"] == id) {
                 approvals_.push_back(id);
+                approved_at_ms_.try_emplace(id, unix_ms(wall_now()));
                 e["EventStatus"] = "Started";
                 e["NotBefore"] = "";
                 ++incarnation_;
@@ -271,15 +276,18 @@ std::string MetadataEmulator::add_azure_event(const std::string& type, std::chro
     if (resources.empty()) {
         resources.push_back(vm_name_);
     }
+    auto not_before = wall_now() + not_before_in;
     azure_events_.push_back({{"EventId", id},
                              {"EventStatus", "Scheduled"},
                              {"EventType", type},
                              {"ResourceType", "VirtualMachine"},
                              {"Resources", resources},
-                             {"NotBefore", http_date(wall_now() + not_before_in)},
+                             {"NotBefore", http_date(not_before)},
                              {"Description", "emulated " + type},
                              {"EventSource", "Platform"},
                              {"DurationInSeconds", type == "Freeze" ? 5 : -1}});
+    // As the event says it: whole seconds.
+    not_before_ms_[id] = unix_ms(std::chrono::floor<std::chrono::seconds>(not_before));
     ++incarnation_;
     changed_.notify_all();
     return id;
@@ -324,7 +332,11 @@ std::vector<std::string> MetadataEmulator::approvals() {
 
 nlohmann::json MetadataEmulator::report() {
     std::lock_guard lock(mutex_);
-    return {{"approvals", approvals_}, {"counts", counts_}, {"events", azure_events_}};
+    return {{"approvals", approvals_},
+            {"counts", counts_},
+            {"events", azure_events_},
+            {"not_before_ms", not_before_ms_},
+            {"approved_at_ms", approved_at_ms_}};
 }
 
 }  // namespace sb::test

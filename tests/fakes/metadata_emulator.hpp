@@ -63,7 +63,9 @@ class MetadataEmulator {
     void set_gcp_preempted(bool preempted);
 
     std::vector<std::string> approvals();  // Azure EventIds approved, in order
-    nlohmann::json report();               // approvals, request counts, errors answered
+    // approvals, request counts, errors answered; per EventId its NotBefore and the time of its approval
+    // (Unix ms of the wall clock), so that an end-to-end test can tell how long before NotBefore it came.
+    nlohmann::json report();
     const std::string& vm_name() const { return vm_name_; }
 
   private:
@@ -80,6 +82,8 @@ class MetadataEmulator {
     std::int64_t incarnation_ = 1;
     nlohmann::json azure_events_ = nlohmann::json::array();
     std::vector<std::string> approvals_;
+    std::map<std::string, std::int64_t> not_before_ms_;   // EventId -> NotBefore, Unix ms
+    std::map<std::string, std::int64_t> approved_at_ms_;  // EventId -> first StartRequests, Unix ms
     int next_event_ = 1;
     std::map<std::string, SteadyClock::time_point> aws_tokens_;
     int next_token_ = 1;
