@@ -34,8 +34,6 @@ lab docker 1 swarm init --advertise-addr "$manager" >/dev/null || { fail "swarm 
 lab docker 3 swarm join --token "$(lab docker 1 swarm join-token -q worker)" "$manager:2377" >/dev/null ||
   { fail "node 3: swarm join"; exit 1; }
 busybox_image_on 2 3 || { fail "cannot import the busybox image on nodes 2 and 3"; exit 1; }
-lab docker 1 service create -d --no-resolve-image --name web --replicas 4 --constraint node.role==worker \
-  "$SB_BUSYBOX_IMAGE" "${SB_BUSYBOX_SLEEPER[@]}" >/dev/null || { fail "service create web"; exit 1; }
 host2=$(lab host 2)
 host3=$(lab host 3)
 
@@ -99,8 +97,9 @@ else
   fail "the service did not join (node id '$id2'); log: $(tr -d '\r' <"$log" 2>/dev/null | tail -5)"
   exit 1
 fi
-# The scheduler gives the new node its share once the service is rebalanced.
-lab docker 1 service update -d --force web >/dev/null || fail "service update --force web"
+# Created now, the service spreads over both workers at once (no rebalancing needed).
+lab docker 1 service create -d --no-resolve-image --name web --replicas 4 --constraint node.role==worker \
+  "$SB_BUSYBOX_IMAGE" "${SB_BUSYBOX_SLEEPER[@]}" >/dev/null || { fail "service create web"; exit 1; }
 for _ in $(seq 120); do
   (($(running_tasks) == 4 && $(running_tasks "$host2") > 0)) && break
   sleep 0.5
