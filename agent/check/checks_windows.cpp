@@ -20,6 +20,7 @@
 #include "agent/check/checks.hpp"
 #include "agent/check/probes.hpp"
 #include "agent/platform/platform.hpp"
+#include "common/detached_thread.hpp"
 #include "common/win32.hpp"
 
 namespace sb::check {
@@ -303,7 +304,7 @@ Probes platform_probes() {
     p.local_addresses = windows_addresses;
     p.firewall = read_firewall;
     p.host_name = platform::host_name;
-    p.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };
+    p.spawn = spawn_detached;
     return p;
 }
 
