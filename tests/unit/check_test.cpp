@@ -461,38 +461,6 @@ Probes fake_probes(SysTime now, std::atomic<int>* tasks = nullptr) {
 
 }  // namespace
 
-TEST_CASE("gather: again and again on real threads, each task done with the group before the group goes") {
-    // Thousands of short tasks on detached threads, as the join's checks run. Under wine, a thread that ended
-    // while it was being detached (winpthreads) corrupted the heap or hung this loop in about one run in six.
-    FakeWorld world;
-    FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
-    FakeEngine& m2 = world.add("10.0.0.2", "manager-2");
-    FakeEngine& local = world.add("10.0.0.9", "worker-9");
-    m1.init_swarm("clusterA");
-    m1.add_member(m2, true);
-    std::vector<std::unique_ptr<EngineApi>> apis;
-    GatherInput input;
-    input.local = &local;
-    for (auto* m : {&m1, &m2}) {
-        auto ep = parse_endpoint("tcp://" + m->address(), false);
-        REQUIRE(ep);
-        apis.push_back(world.connect(*ep));
-        input.managers.push_back({*ep, apis.back().get(), std::nullopt});
-    }
-    std::atomic<int> tasks{0};
-    const auto probes = fake_probes(noon, &tasks);
-    constexpr int rounds = 300;
-    int complete = 0;
-    for (int i = 0; i < rounds; ++i) {
-        auto facts = gather(input, probes);
-        if (facts.managers.size() == 2 && facts.managers[1].path_mtu && facts.addresses) {
-            ++complete;
-        }
-    }
-    CHECK(complete == rounds);
-    CHECK(tasks >= rounds * 9);  // the local engine, the addresses, four per manager
-}
-
 TEST_CASE("gather: three managers at once, at most three API requests each, the faults named") {
     FakeWorld world;
     FakeEngine& m1 = world.add("10.0.0.1", "manager-1");
