@@ -65,7 +65,7 @@ grep -E "^ *[0-9]+/[0-9]+ Test +#" "$ctest_log" | sed 's/^ */  /' || true
 last=build-windows/Testing/Temporary/LastTest.log
 if [[ -f $last ]]; then
   grep -E "^\[doctest\] (test cases|assertions)" "$last" | sed 's/^/  unit under wine: /' || true
-  grep -E "^SERVICE_STOP_LATENCY_MS|stop control -> STOPPED in|^MSI_TIMES_MS" "$last" | sed 's/^/  /' || true
+  grep -E "^SERVICE_STOP_LATENCY_MS|stop control -> STOPPED in|^MSI_TIMES_MS|^CLOUD_WINDOWS" "$last" | sed 's/^/  /' || true
 fi
 grep -E "tests passed|tests failed" "$ctest_log" || true
 echo "total:          $((SECONDS - started))s"

@@ -3,6 +3,7 @@
 #include <random>
 #include <thread>
 
+#include "common/detached_thread.hpp"
 #include "common/error.hpp"
 
 namespace sb {
@@ -34,7 +35,7 @@ RealServices::RealServices(const Config& config, std::stop_token stop) {
         return {};
     };
     // Probes and connects end on their own (each has a timeout); nothing waits for a slow one.
-    services_.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };
+    services_.spawn = spawn_detached;
     services_.check_probes = std::make_shared<check::Probes>(check::platform_probes());
     services_.stop = std::move(stop);
 }

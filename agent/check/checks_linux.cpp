@@ -22,6 +22,7 @@
 #include "agent/check/checks.hpp"
 #include "agent/check/probes.hpp"
 #include "agent/platform/platform.hpp"
+#include "common/detached_thread.hpp"
 
 namespace sb::check {
 
@@ -175,7 +176,7 @@ Probes platform_probes() {
     p.udp_port_free = linux_udp_port_free;
     p.local_addresses = linux_addresses;
     p.host_name = platform::host_name;
-    p.spawn = [](std::function<void()> task) { std::thread(std::move(task)).detach(); };
+    p.spawn = spawn_detached;
     return p;
 }
 

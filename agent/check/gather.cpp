@@ -2,13 +2,16 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 
 namespace sb::check {
 
 namespace {
 
-// Runs tasks through `spawn` (or inline) and waits for all of them.
+// Runs tasks through `spawn` (or inline) and waits for all of them. The count, its mutex and condition
+// variable belong to every task as much as to the group: the last task may still be inside the unlock when
+// the waiter wakes, returns and destroys the group.
 class TaskGroup {
   public:
     explicit TaskGroup(const std::function<void(std::function<void()>)>& spawn) : spawn_(spawn) {}
@@ -22,27 +25,30 @@ class TaskGroup {
             return;
         }
         {
-            std::lock_guard lock(mutex_);
-            ++pending_;
+            std::lock_guard lock(state_->mutex);
+            ++state_->pending;
         }
-        spawn_([this, task = std::move(task)] {
+        spawn_([state = state_, task = std::move(task)] {
             task();
-            std::lock_guard lock(mutex_);
-            if (--pending_ == 0) {
-                done_.notify_all();
+            std::lock_guard lock(state->mutex);
+            if (--state->pending == 0) {
+                state->done.notify_all();
             }
         });
     }
     void wait() {
-        std::unique_lock lock(mutex_);
-        done_.wait(lock, [this] { return pending_ == 0; });
+        std::unique_lock lock(state_->mutex);
+        state_->done.wait(lock, [this] { return state_->pending == 0; });
     }
 
   private:
+    struct State {
+        std::mutex mutex;
+        std::condition_variable done;
+        int pending = 0;
+    };
     const std::function<void(std::function<void()>)>& spawn_;
-    std::mutex mutex_;
-    std::condition_variable done_;
-    int pending_ = 0;
+    std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 constexpr std::uint16_t swarm_port = 2377;

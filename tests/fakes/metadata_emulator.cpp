@@ -135,6 +135,7 @@ EmulatorResponse MetadataEmulator::azure(const EmulatorRequest& r, const std::st
                 approval_times_.push_back({{"EventId", id},
                                            {"received_ms", epoch_ms(wall_now())},
                                            {"not_before_ms", not_before_ms_[id]}});
+                approved_at_ms_.try_emplace(id, epoch_ms(wall_now()));
                 e["EventStatus"] = "Started";
                 e["NotBefore"] = "";
                 ++incarnation_;
@@ -333,10 +334,9 @@ std::vector<std::string> MetadataEmulator::approvals() {
 
 nlohmann::json MetadataEmulator::report() {
     std::lock_guard lock(mutex_);
-    return {{"approvals", approvals_},
-            {"approval_times", approval_times_},
-            {"counts", counts_},
-            {"events", azure_events_}};
+    return {
+        {"approvals", approvals_}, {"approval_times", approval_times_}, {"counts", counts_},
+        {"events", azure_events_}, {"not_before_ms", not_before_ms_},   {"approved_at_ms", approved_at_ms_}};
 }
 
 }  // namespace sb::test

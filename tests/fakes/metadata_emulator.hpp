@@ -64,7 +64,8 @@ class MetadataEmulator {
 
     std::vector<std::string> approvals();  // Azure EventIds approved, in order
     // approvals, approval_times ({EventId, received_ms, not_before_ms}: wall clock, ms since the epoch; what
-    // the benchmark compares), request counts, errors answered, events
+    // the benchmark compares), request counts, errors answered, events; per EventId its NotBefore
+    // (not_before_ms) and the time of its first approval (approved_at_ms), for the Windows end-to-end test
     nlohmann::json report();
     const std::string& vm_name() const { return vm_name_; }
 
@@ -83,7 +84,8 @@ class MetadataEmulator {
     nlohmann::json azure_events_ = nlohmann::json::array();
     std::vector<std::string> approvals_;
     nlohmann::json approval_times_ = nlohmann::json::array();
-    std::map<std::string, std::int64_t> not_before_ms_;  // EventId -> NotBefore as served (whole seconds)
+    std::map<std::string, std::int64_t> not_before_ms_;   // EventId -> NotBefore as served (whole seconds)
+    std::map<std::string, std::int64_t> approved_at_ms_;  // EventId -> first StartRequests, Unix ms
     int next_event_ = 1;
     std::map<std::string, SteadyClock::time_point> aws_tokens_;
     int next_token_ = 1;

@@ -15,6 +15,7 @@
 #include "agent/check/gather.hpp"
 #include "agent/check/run_checks.hpp"
 #include "agent/join/join_flow.hpp"
+#include "common/detached_thread.hpp"
 #include "common/error.hpp"
 #include "fakes/fake_clock.hpp"
 #include "fakes/fake_engine.hpp"
@@ -452,7 +453,7 @@ Probes fake_probes(SysTime now, std::atomic<int>* tasks = nullptr) {
     if (tasks != nullptr) {
         p.spawn = [tasks](std::function<void()> task) {
             ++*tasks;
-            std::thread(std::move(task)).detach();
+            spawn_detached(std::move(task));
         };
     }
     return p;

@@ -271,6 +271,26 @@ TEST_CASE("cloud: the Azure watcher names its VM, filters by Resources, sends Me
     CHECK(not_before - received <= 60000);
 }
 
+TEST_CASE("cloud emulator: its report gives each Azure event's NotBefore and the time of its approval") {
+    // tests/windows/e2e_cloud_test.sh measures "approved before NotBefore" with these two.
+    test::MetadataEmulator emulator("vm-7");
+    auto now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'250));
+    emulator.wall_now = [&] { return now; };
+    auto id = emulator.add_azure_event("Terminate", 60s);
+    now += 12'500ms;
+    test::EmulatorRequest approve{"POST",
+                                  "/metadata/scheduledevents?api-version=2020-07-01",
+                                  {{"metadata", "true"}},
+                                  R"({"StartRequests": [{"EventId": ")" + id + R"("}]})"};
+    CHECK(emulator.handle(approve).status == 200);
+    now += 1s;
+    CHECK(emulator.handle(approve).status == 200);  // a second approval keeps the first one's time
+    auto report = emulator.report();
+    CHECK(report["not_before_ms"][id] == 1'700'000'060'000);  // whole seconds, as the event's NotBefore says
+    CHECK(report["approved_at_ms"][id] == 1'700'000'012'750);
+    CHECK(report["approved_at_ms"].size() == 1);
+}
+
 TEST_CASE("cloud: Azure's slow first answer is a timeout to look past, not a failure") {
     test::MetadataEmulator emulator("vm-7");
     emulator.azure_slow_first = 90s;

@@ -14,7 +14,9 @@
 #      again (new node id, label zone=svc), writes its state file and its join and labels to the Event Log,
 #      stops within 1 s of the stop control (`sc stop`);
 #   3. with its join request held unanswered by a proxy (tests/systemd/hold_proxy.py), the service stops within
-#      1 s of the stop control, mid-join; `service uninstall` removes it.
+#      1 s of the stop control, mid-join;
+#   4. its local engine answering and its only manager one that accepts and never answers (the proxy's silent
+#      port), the service stops within 1 s of the stop control; `service uninstall` removes it.
 # Needs root, ip netns, dockerd and wine; exits 77 (skip) without them.
 # Usage: e2e_join_test.sh SWARM_BOOTSTRAP_EXE PIPE_RELAY_EXE LAB_SH SB_SERVICE_PROBE_EXE
 set -uo pipefail
@@ -189,7 +191,45 @@ if grep -q "swarm/join" "$hold_dir/held.log" 2>/dev/null; then
 else
   fail "the service never sent its join (held.log: $(cat "$hold_dir/held.log" 2>/dev/null))"
 fi
-kill "$held_relay_pid" "$(cat "$hold_dir/proxy.pid" 2>/dev/null)" 2>/dev/null
+kill "$held_relay_pid" 2>/dev/null
+
+say "# 4. a stop while waiting for a manager that hangs: it accepts connections and never answers"
+# hold_proxy.py (from 3) also listens on 127.0.0.1:2392 in node 2's namespace as such a manager; each connection
+# it holds is a line of held.log. The local engine answers (the default pipe, relayed to node 2's engine).
+rm -f "$hold_dir/hold-join"
+held_before=$(grep -c "manager connection" "$hold_dir/held.log" 2>/dev/null)
+log_before=$(wc -l <"$log" 2>/dev/null || echo 0)
+wine2 "$exe" service install --no-depends --no-start --manager 127.0.0.1:2392 \
+  --docker-host npipe:////./pipe/docker_engine --timeout 5m >"$work/install-hang.log" 2>&1 ||
+  fail "service install (hanging manager): $(tr -d '\r' <"$work/install-hang.log")"
+wine2 sc start swarm-bootstrap >/dev/null
+# Waiting on it: the engine answered, the proxy holds the probe's connection, and the service says so.
+waiting_on_manager() {
+  (($(grep -c "manager connection" "$hold_dir/held.log" 2>/dev/null) > held_before)) &&
+    tail -n +"$((log_before + 1))" "$log" 2>/dev/null | grep -q "\[preflight\] local engine .* answers" &&
+    tail -n +"$((log_before + 1))" "$log" 2>/dev/null |
+    grep -q "\[wait-manager\] no manager ready (127.0.0.1:2392: no answer within"
+}
+for _ in $(seq 300); do waiting_on_manager && break; sleep 0.1; done
+if waiting_on_manager; then
+  pass "the service's local engine answers and it waits on 127.0.0.1:2392, whose probe hangs (held.log: $(grep -c "manager connection" "$hold_dir/held.log") connection(s))"
+  tail -n +"$((log_before + 1))" "$log" | tr -d '\r' | sed 's/^/     /' | tail -4
+  sleep 0.5 # well inside the hanging probe
+  latency=$(wine2 "$probe" stop swarm-bootstrap 20000 | tr -d '\r')
+  if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
+    pass "hanging manager: stop control -> STOPPED in $latency ms (limit 1000)"
+  else
+    fail "hanging manager: stop control -> STOPPED: '$latency' ms"
+  fi
+  echo "SERVICE_STOP_LATENCY_MS swarm-bootstrap-hanging-manager=$latency"
+  query=$(wine2 sc query swarm-bootstrap | tr -d '\r')
+  [[ $query =~ WIN32_EXIT_CODE\ *:\ *0\  ]] && pass "a stop while waiting for the manager is a clean end: exit code 0" ||
+    fail "exit code after the stop: $(grep EXIT_CODE <<<"$query" | tr -s ' ')"
+  [[ -z $(local_node_id) ]] && pass "node 2 did not join (no manager answered)" || fail "node 2 joined without a manager"
+else
+  fail "the service did not reach the hanging manager (held.log: $(tail -n 2 "$hold_dir/held.log" 2>/dev/null); log: $(tail -n +"$((log_before + 1))" "$log" 2>/dev/null | tr -d '\r' | tail -3))"
+fi
+kill "$(cat "$hold_dir/proxy.pid" 2>/dev/null)" 2>/dev/null
 
 wine2 "$exe" service uninstall >/dev/null 2>&1 && pass "service uninstall" || fail "service uninstall"
 wine2 sc query swarm-bootstrap >/dev/null 2>&1 && fail "sc query still finds swarm-bootstrap" || pass "sc query no longer finds it"
