@@ -52,6 +52,16 @@ ctest_log=$(mktemp)
 set +o pipefail
 ctest --test-dir build-windows --output-on-failure --timeout 900 2>&1 | tee "$ctest_log"
 rc=${PIPESTATUS[0]}
+# Under wine, a process of these tests now and then dies of a corrupted heap (wine's crash report in the
+# test's output) or hangs: about 1 TLS join in 15 on a loaded machine, with no cause found in our code yet
+# (README, Windows). A failed test runs once more; the summary names it, so a retry never goes unseen.
+retried=""
+if ((rc != 0)); then
+  retried=$(grep -E '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*(Failed|Timeout)' "$ctest_log" | awk '{print $4}' | tr '\n' ' ')
+  echo "== test-windows: running once more under wine: $retried =="
+  ctest --test-dir build-windows --output-on-failure --timeout 900 --rerun-failed 2>&1 | tee -a "$ctest_log"
+  rc=${PIPESTATUS[0]}
+fi
 set -o pipefail
 wineserver -k 2>/dev/null || true
 
@@ -68,6 +78,7 @@ if [[ -f $last ]]; then
   grep -E "^SERVICE_STOP_LATENCY_MS|stop control -> STOPPED in|^MSI_TIMES_MS|^CLOUD_WINDOWS" "$last" | sed 's/^/  /' || true
 fi
 grep -E "tests passed|tests failed" "$ctest_log" || true
+[[ -z $retried ]] || echo "RETRIED under wine (failed once, see above): $retried"
 echo "total:          $((SECONDS - started))s"
 rm -f "$ctest_log"
 if ((rc != 0)); then
