@@ -171,9 +171,7 @@ done
 grep -q SWMTKN "$log" "$work/trace" "$work/emulator.log" "$sb_dir"/*.json 2>/dev/null &&
   fail "a join token appears in a log or file of the service" || pass "no join token in the log, Event Log, emulator log or state"
 
-latency=$(wine2 "$probe" stop swarm-bootstrap 20000 | tr -d '\r')
-[[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)) && pass "after the notice: stop control -> STOPPED in $latency ms" ||
-  fail "after the notice: stop control -> STOPPED: '$latency' ms"
+stop_timed "$probe" "after the notice"
 wine2 "$exe" service uninstall >/dev/null 2>&1 && pass "service uninstall" || fail "service uninstall"
 
 say "# cloud: $failures failure(s)"

@@ -144,13 +144,7 @@ else
 fi
 for _ in $(seq 50); do [[ -f $state ]] && grep -q "$new_id" "$state" && break; sleep 0.2; done
 [[ -n $new_id && -f $state ]] && grep -q "$new_id" "$state" && pass "the service wrote its state file" || fail "no state file from the service"
-# The stop control that `sc stop` sends, and the time until the SCM reports STOPPED, measured in one process.
-latency=$(wine2 "$probe" stop swarm-bootstrap 20000 | tr -d '\r')
-if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
-  pass "stop control -> STOPPED in $latency ms (limit 1000)"
-else
-  fail "stop control -> STOPPED: '$latency' ms"
-fi
+stop_timed "$probe"
 log="$WINEPREFIX/drive_c/ProgramData/swarm-bootstrap/swarm-bootstrap.log"
 [[ -f $log ]] && { pass "service log:"; tr -d '\r' <"$log" | sed 's/^/     /' | tail -8; } || fail "no service log"
 events=$(grep -a ":eventlog:ReportEventW" "$work/trace" | tr -d '\r')
@@ -180,13 +174,7 @@ for _ in $(seq 300); do grep -q "swarm/join" "$hold_dir/held.log" 2>/dev/null &&
 if grep -q "swarm/join" "$hold_dir/held.log" 2>/dev/null; then
   pass "the service's join is held: $(tail -n 1 "$hold_dir/held.log" | cut -d' ' -f2-)"
   sleep 0.5
-  latency=$(wine2 "$probe" stop swarm-bootstrap 20000 | tr -d '\r')
-  if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
-    pass "mid-join: stop control -> STOPPED in $latency ms (limit 1000)"
-  else
-    fail "mid-join: stop control -> STOPPED: '$latency' ms"
-  fi
-  echo "SERVICE_STOP_LATENCY_MS swarm-bootstrap-mid-join=$latency"
+  stop_timed "$probe" mid-join swarm-bootstrap-mid-join
   [[ -z $(local_node_id) ]] && pass "the held join never reached the engine" || fail "node 2 joined although its join was held"
 else
   fail "the service never sent its join (held.log: $(cat "$hold_dir/held.log" 2>/dev/null))"
@@ -215,13 +203,7 @@ if waiting_on_manager; then
   pass "the service's local engine answers and it waits on 127.0.0.1:2392, whose probe hangs (held.log: $(grep -c "manager connection" "$hold_dir/held.log") connection(s))"
   tail -n +"$((log_before + 1))" "$log" | tr -d '\r' | sed 's/^/     /' | tail -4
   sleep 0.5 # well inside the hanging probe
-  latency=$(wine2 "$probe" stop swarm-bootstrap 20000 | tr -d '\r')
-  if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
-    pass "hanging manager: stop control -> STOPPED in $latency ms (limit 1000)"
-  else
-    fail "hanging manager: stop control -> STOPPED: '$latency' ms"
-  fi
-  echo "SERVICE_STOP_LATENCY_MS swarm-bootstrap-hanging-manager=$latency"
+  stop_timed "$probe" "hanging manager" swarm-bootstrap-hanging-manager
   query=$(wine2 sc query swarm-bootstrap | tr -d '\r')
   [[ $query =~ WIN32_EXIT_CODE\ *:\ *0\  ]] && pass "a stop while waiting for the manager is a clean end: exit code 0" ||
     fail "exit code after the stop: $(grep EXIT_CODE <<<"$query" | tr -s ' ')"

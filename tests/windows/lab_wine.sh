@@ -90,6 +90,20 @@ win_scm_start() {
   WINEDEBUG=-all,+eventlog wine2 sc query sb-prime >/dev/null 2>"$work/trace"
 }
 
+# stop_timed PROBE [WHAT] [KEY]: the stop control that `sc stop` sends to the swarm-bootstrap service and the
+# time until the SCM reports STOPPED, measured in one process by sb_service_probe; it passes under 1000 ms.
+# WHAT prefixes the line; KEY names a SERVICE_STOP_LATENCY_MS line for test-windows.sh's summary.
+stop_timed() {
+  local probe=$1 what=${2:+$2: } key=${3:-} latency
+  latency=$(wine2 "$probe" stop swarm-bootstrap 20000 | tr -d '\r')
+  if [[ $latency =~ ^[0-9]+$ ]] && ((latency < 1000)); then
+    pass "${what}stop control -> STOPPED in $latency ms (limit 1000)"
+  else
+    fail "${what}stop control -> STOPPED: '$latency' ms"
+  fi
+  [[ -z $key ]] || echo "SERVICE_STOP_LATENCY_MS $key=$latency"
+}
+
 # relay_spawn EXE TARGET PIPE LOG: pipe_relay.exe in node 2's namespace, serving PIPE for TARGET (host:port);
 # sets relay_spawned_pid. Now and then a wine process started in the background never gets going (its log stays
 # empty: seen once in three runs of the mid-join step); such a start is killed and tried again, three times.
