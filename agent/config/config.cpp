@@ -358,13 +358,19 @@ void set_managers(Config& c, const std::string& key, const json& v, const std::s
     }
 }
 
-void set_advertise_addr(Config& c, const std::string& key, const json& v, const std::string& source) {
-    c.advertise_addr = expect_string(key, v, source);
-    if (auto ok = c.advertise_addr.empty() ? sb::expected<void, std::string>{}
-                                           : check_advertise_addr(c.advertise_addr);
-        !ok) {
-        bad(key, source, ok.error() + "; write e.g. 10.0.0.7, 10.0.0.7:2377 or eth0");
+// An address that may be left empty (the engine's choice), else one that `check` accepts.
+void set_optional_addr(std::string& field, sb::expected<void, std::string> (*check)(std::string_view),
+                       const char* examples, const std::string& key, const json& v,
+                       const std::string& source) {
+    field = expect_string(key, v, source);
+    if (auto ok = field.empty() ? sb::expected<void, std::string>{} : check(field); !ok) {
+        bad(key, source, ok.error() + "; write e.g. " + examples);
     }
+}
+
+void set_advertise_addr(Config& c, const std::string& key, const json& v, const std::string& source) {
+    set_optional_addr(c.advertise_addr, check_advertise_addr, "10.0.0.7, 10.0.0.7:2377 or eth0", key, v,
+                      source);
 }
 
 void set_listen_addr(Config& c, const std::string& key, const json& v, const std::string& source) {
@@ -377,12 +383,7 @@ void set_listen_addr(Config& c, const std::string& key, const json& v, const std
 }
 
 void set_data_path_addr(Config& c, const std::string& key, const json& v, const std::string& source) {
-    c.data_path_addr = expect_string(key, v, source);
-    if (auto ok = c.data_path_addr.empty() ? sb::expected<void, std::string>{}
-                                           : check_data_path_addr(c.data_path_addr);
-        !ok) {
-        bad(key, source, ok.error() + "; write e.g. 10.0.0.7 or eth0");
-    }
+    set_optional_addr(c.data_path_addr, check_data_path_addr, "10.0.0.7 or eth0", key, v, source);
 }
 
 void set_docker_host(Config& c, const std::string& key, const json& v, const std::string& source) {
