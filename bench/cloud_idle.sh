@@ -5,6 +5,7 @@
 #     in node 2's namespace, and the warnings in the agent's log. All must be 0.
 #  3. `run --cloud azure` against the emulated Azure metadata service (on node 2's loopback), polled every
 #     second, for the same time: RSS, CPU and the requests the emulator answered.
+# bench/scale-in.sh runs it at its end, so that issue 17's bars print in one run.
 # Writes $SB_BENCH_OUT/cloud_idle.csv.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -102,7 +103,11 @@ grep -E ' (warning|error) ' "$TMP/azure.log" | sed 's/^/  azure: /' >&2 || true
 azure_warnings=$(grep -E ' (warning|error) ' "$TMP/azure.log" | grep -c -E '\[cloud\]|169\.254|metadata' || true)
 echo "seconds,auto_metadata_packets,auto_dns_packets,auto_warnings,azure_max_rss_kb,azure_threads,azure_cpu_percent,azure_polls_per_s,azure_warnings" >"$CSV"
 echo "$SECONDS_IDLE,$metadata_packets,$dns_packets,$warnings,$max_rss,$threads,$cpu,$rate,$azure_warnings" >>"$CSV"
-echo "bar 2: run --cloud auto for ${SECONDS_IDLE}s on a machine in no cloud: $metadata_packets packets to 169.254.0.0/16, $dns_packets DNS packets, $warnings warnings of the cloud watch"
-echo "bar 3: idle run --cloud azure (emulated, 1 s polling) for ${SECONDS_IDLE}s: max RSS ${max_rss} kB, threads $threads, CPU ${cpu} %, ${rate} scheduled-events requests/s, $azure_warnings warnings of the cloud watch"
+met2=NOT
+((metadata_packets == 0 && dns_packets == 0 && warnings == 0)) && met2=""
+met3=NOT
+((max_rss <= 8192)) && awk -v c="$cpu" 'BEGIN { exit !(c <= 0.2) }' && met3=""
+echo "bar 2: run --cloud auto for ${SECONDS_IDLE}s on a machine in no cloud: $metadata_packets packets to 169.254.0.0/16, $dns_packets DNS packets, $warnings warnings of the cloud watch (all 0): ${met2:+$met2 }met"
+echo "bar 3: idle run --cloud azure (emulated, 1 s polling) for ${SECONDS_IDLE}s: max RSS ${max_rss} kB, threads $threads, CPU ${cpu} %, ${rate} scheduled-events requests/s, $azure_warnings warnings of the cloud watch (RSS <= 8192 kB, CPU <= 0.2 %): ${met3:+$met3 }met"
 echo "csv: $CSV"
 lab leave 2 >/dev/null 2>&1 || true

@@ -35,6 +35,7 @@
 #                            replica-seconds missed (all moved tasks together) <= one task start x 1 replica.
 #                            Printed beside the replica-seconds missed per moved task, and, for scale, one task
 #                            start with no old task to stop first (web's own tasks on the fresh workers).
+# Then bench/cloud_idle.sh (issue 17's bars 2 and 3), unless --quick or no cloud path.
 # --quick (bench/smoke.sh): 4 replicas, no reaper wait, one cloud path (Azure). SB_SCALE_IN_CLOUDS picks the
 # cloud paths ("azure aws gcp" by default; "" for none). Writes $SB_BENCH_OUT/scale-in.csv.
 set -euo pipefail
@@ -558,3 +559,13 @@ done
 printf 'managers: leave --drain on 1 of 3: exit %s in %s s, %s managers left; docker service update right after: exit %s in %d ms\n' \
   "$c_rc" "$(tenths "$c_s")" "$c_managers" "$u_rc" "$u_ms"
 printf 'managers: 1 of 3 down, leave --drain on a second: exit %s in %d ms: %s\n' "$r_rc" "$r_ms" "$r_line"
+
+# Issue 17's bars 2 and 3 in the same run: what watching for notices costs an agent (bench/cloud_idle.sh), on
+# engines 1 and 2 once this bench's agents have stopped.
+if ((!QUICK)) && [[ -n $CLOUDS ]]; then
+  for p in "${RUN_PID[@]}" "${EMU_PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${RUN_PID[@]}" "${EMU_PID[@]}"; do wait "$p" 2>/dev/null || true; done
+  RUN_PID=() EMU_PID=()
+  echo
+  bash "$BENCH_DIR/cloud_idle.sh"
+fi
