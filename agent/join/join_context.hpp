@@ -61,6 +61,11 @@ struct JoinContext {
     // the background probes, which may outlive a round (a hanging manager).
     std::map<std::string, std::shared_ptr<EngineApi>> clients;
     bool left_stale_state = false;
+    // When this join first saw the local engine "pending": a join still under way (one a stopped run began)
+    // is given the engine's own join timeout to finish before its state is left.
+    std::optional<Clock::time_point> pending_since;
+    // The node ids of swarm states this join left (pending, error, removed): their entries go after the join.
+    std::vector<std::string> stale_node_ids;
     // Why membership could not be decided this round, as the failure it becomes at the deadline.
     std::optional<Failure> undecided;
     std::set<std::string> warned_plain_tcp;  // managers already warned about, once per join

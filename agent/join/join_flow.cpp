@@ -44,6 +44,8 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
         // A node that looks like a member (the usual heal) is rarely joined: its checks wait until it is.
         auto checks = ctx.local_info.swarm.active() ? nullptr : phases::start_checks(ctx, old_entries);
         auto membership = phases::check_membership(ctx);
+        old_entries.insert(old_entries.end(), ctx.stale_node_ids.begin(), ctx.stale_node_ids.end());
+        ctx.stale_node_ids.clear();
         if (membership == phases::Membership::member) {
             member = true;
             break;

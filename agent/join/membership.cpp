@@ -8,6 +8,9 @@ namespace sb::phases {
 
 namespace {
 
+// How long dockerd's POST /swarm/join waits for the join itself (moby's swarmRequestTimeout).
+constexpr Duration kEngineJoinTimeout = std::chrono::seconds(20);
+
 // The host part of "10.0.0.5:2377" / "[fd00::5]:2377".
 std::string host_of(const std::string& addr) {
     if (!addr.empty() && addr.front() == '[') {
@@ -52,6 +55,7 @@ bool leave_stale(JoinContext& ctx, const std::string& why) {
         return true;
     }
     log.info("leaving the local swarm state: {}", why);
+    auto stale_id = ctx.local_info.swarm.node_id;
     auto left = ctx.services.local->leave(false);
     if (!left && no_answer(left.error())) {
         return false;
@@ -61,6 +65,9 @@ bool leave_stale(JoinContext& ctx, const std::string& why) {
                                               left.error().describe() + "; run 'swarm-bootstrap rejoin'");
     }
     ctx.left_stale_state = true;
+    if (!stale_id.empty()) {
+        ctx.stale_node_ids.push_back(stale_id);  // the entry it may have got on a manager stays otherwise
+    }
     return true;
 }
 
@@ -82,8 +89,23 @@ Membership check_membership(JoinContext& ctx) {
     ctx.local_info = *info;
     const auto& s = info->swarm;
 
+    if (s.local_state == "pending") {
+        // A join may still be under way (a run stopped in the middle of its join; the engine goes on):
+        // leaving now would strand the entry it already has on the manager. The engine gives its own join 20
+        // s.
+        auto now = ctx.services.clock->now();
+        if (!ctx.pending_since) {
+            ctx.pending_since = now;
+        }
+        if (now - *ctx.pending_since < kEngineJoinTimeout) {
+            return undecided(
+                ctx, ExitCode::engine_deadline,
+                "the local engine " + ctx.services.local->address() +
+                    " is still joining a swarm (state pending); waiting for that join to finish");
+        }
+    }
     if (s.local_state == "pending" || s.local_state == "error") {
-        // An earlier join failed in the background; the engine is stuck until it leaves.
+        // An earlier join failed, or never finished; the engine is stuck until it leaves.
         if (!leave_stale(ctx, "state " + s.local_state + " left by an earlier join")) {
             return undecided(ctx, ExitCode::engine_deadline,
                              "the local engine " + ctx.services.local->address() +

@@ -165,6 +165,7 @@ ApiResult<EngineInfo> FakeEngine::info() {
     i.system_time = world_.timestamp();
     if (!local_state_override.empty()) {
         i.swarm.local_state = local_state_override;
+        i.swarm.node_id = node_id;  // a join under way has its id once the manager issued its certificate
         return i;
     }
     if (!cluster) {
@@ -417,6 +418,9 @@ ApiResult<void> FakeEngine::leave(bool force) {
     }
     if (!local_state_override.empty()) {
         local_state_override.clear();
+        cluster.reset();  // an entry the manager already has stays there
+        is_manager = false;
+        node_id.clear();
         return {};
     }
     if (!cluster) {

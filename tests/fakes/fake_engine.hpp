@@ -56,7 +56,7 @@ class FakeEngine final : public EngineApi {
     void stop() { up = swarm_port_open = false; }  // the whole engine is down
     bool preparing = false;                        // swarm init in progress: 503 "Manager is being prepared"
     std::string os_type = "linux";
-    std::string local_state_override;    // "pending" / "error": a stuck earlier join
+    std::string local_state_override;    // "pending" / "error": an earlier join under way, or stuck
     std::shared_ptr<FakeSwarm> cluster;  // the swarm this engine belongs to
     std::string node_id;
     bool is_manager = false;

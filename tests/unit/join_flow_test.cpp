@@ -271,6 +271,47 @@ TEST_CASE("a pending state left by an earlier failed join is left before joining
     CHECK(h.local.join_calls == 1);
 }
 
+TEST_CASE("a join still under way (a run stopped mid-join) is waited for, not left: one entry, labelled") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.run();
+    auto joined_id = h.local.node_id;
+    auto& entry = h.m1.cluster->nodes.at(joined_id);  // stopped before labelling
+    entry.spec["Labels"] = nlohmann::json::object();
+    entry.labels.clear();
+    h.local.local_state_override = "pending";
+    h.clock.on_advance = [&](Duration t) {
+        if (t >= 6s) {
+            h.local.local_state_override.clear();  // the engine's join finishes
+        }
+    };
+    LogCapture logs;
+    auto r = h.run();
+    CHECK(r.outcome == JoinOutcome::already_member);
+    CHECK(h.local.leave_calls == 0);
+    CHECK(h.local.join_calls == 1);
+    CHECK(h.local.node_id == joined_id);
+    CHECK(h.m1.cluster->nodes.size() == 2);  // the manager and this node, once
+    CHECK(h.local_node().labels.at("os") == "linux");
+    CHECK(logs.contains("is still joining a swarm (state pending)"));
+}
+
+TEST_CASE("a pending state that outlasts the engine's join timeout is left, and its entry removed") {
+    Harness h;
+    h.m1.init_swarm("clusterA");
+    h.run();
+    auto stuck_id = h.local.node_id;
+    h.local.local_state_override = "pending";
+    auto r = h.run();
+    CHECK(h.clock.elapsed() >= 20s);
+    CHECK(h.clock.elapsed() < 40s);
+    CHECK(h.local.leave_calls == 1);
+    CHECK(r.outcome == JoinOutcome::rejoined);
+    CHECK(h.local.node_id != stuck_id);
+    CHECK(h.m1.cluster->nodes.count(stuck_id) == 0);
+    CHECK(h.m1.cluster->nodes.size() == 2);
+}
+
 TEST_CASE("a node removed by the manager leaves its stale state and joins again") {
     Harness h;
     h.m1.init_swarm("clusterA");
