@@ -67,8 +67,7 @@ std::unique_ptr<CloudWatch> CloudWatch::start(const Config& config, std::stop_to
             };
             actions.resume_healing = [&] { clear_leaving(config); };
             NoticeHandler handler(
-                *watcher, actions, clock, [] { return WallClock::now(); },
-                notice_ledger_path(config.state_file));
+                *watcher, actions, [] { return WallClock::now(); }, notice_ledger_path(config.state_file));
             while (!token.stop_requested()) {
                 try {
                     handler.step();

@@ -24,12 +24,11 @@ std::string seconds_text(Duration d) {
 
 }  // namespace
 
-NoticeHandler::NoticeHandler(CloudWatcher& watcher, NoticeActions actions, Clock& clock,
+NoticeHandler::NoticeHandler(CloudWatcher& watcher, NoticeActions actions,
                              std::function<WallClock::time_point()> wall_now,
                              std::filesystem::path ledger_path, NoticeTiming timing)
     : watcher_(watcher),
       actions_(std::move(actions)),
-      clock_(clock),
       wall_now_(std::move(wall_now)),
       ledger_path_(std::move(ledger_path)),
       timing_(timing),

@@ -42,7 +42,7 @@ struct NoticeTiming {
 
 class NoticeHandler {
   public:
-    NoticeHandler(CloudWatcher& watcher, NoticeActions actions, Clock& clock,
+    NoticeHandler(CloudWatcher& watcher, NoticeActions actions,
                   std::function<WallClock::time_point()> wall_now, std::filesystem::path ledger_path,
                   NoticeTiming timing = {});
 
@@ -68,7 +68,6 @@ class NoticeHandler {
 
     CloudWatcher& watcher_;
     NoticeActions actions_;
-    Clock& clock_;
     std::function<WallClock::time_point()> wall_now_;
     std::filesystem::path ledger_path_;
     NoticeTiming timing_;

@@ -125,7 +125,7 @@ struct HandlerRig {
             ++reactivations;
             return {};
         };
-        return NoticeHandler(*watcher, actions, clock, wall, dir.path / "state.notices.json");
+        return NoticeHandler(*watcher, actions, wall, dir.path / "state.notices.json");
     }
     NoticeLedger ledger() const { return read_notice_ledger(dir.path / "state.notices.json"); }
 };
