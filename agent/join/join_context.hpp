@@ -64,8 +64,9 @@ struct JoinContext {
     // When this join first saw the local engine "pending": a join still under way (one a stopped run began)
     // is given the engine's own join timeout to finish before its state is left.
     std::optional<Clock::time_point> pending_since;
-    // The node ids of swarm states this join left (pending, error, removed): their entries go after the join.
-    std::vector<std::string> stale_node_ids;
+    // The node ids this join left (rejoin's leave, stale pending/error/removed states): the checks do not
+    // count them as namesakes, and their entries are removed after the join.
+    std::vector<std::string> old_entries;
     // Why membership could not be decided this round, as the failure it becomes at the deadline.
     std::optional<Failure> undecided;
     std::set<std::string> warned_plain_tcp;  // managers already warned about, once per join

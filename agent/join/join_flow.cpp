@@ -30,9 +30,8 @@ void demote_manager(JoinContext& ctx, const std::string& authority) {
 JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
     JoinContext ctx(config, services);
     phases::preflight(ctx);
-    std::vector<std::string> old_entries;
     if (plan.leave_first) {
-        old_entries.push_back(phases::leave_local(ctx, true));
+        ctx.old_entries.push_back(phases::leave_local(ctx, true));
     }
 
     bool member = false;
@@ -42,10 +41,8 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
         ctx.backoff.reset();
         phases::wait_manager(ctx);
         // A node that looks like a member (the usual heal) is rarely joined: its checks wait until it is.
-        auto checks = ctx.local_info.swarm.active() ? nullptr : phases::start_checks(ctx, old_entries);
+        auto checks = ctx.local_info.swarm.active() ? nullptr : phases::start_checks(ctx, ctx.old_entries);
         auto membership = phases::check_membership(ctx);
-        old_entries.insert(old_entries.end(), ctx.stale_node_ids.begin(), ctx.stale_node_ids.end());
-        ctx.stale_node_ids.clear();
         if (membership == phases::Membership::member) {
             member = true;
             break;
@@ -69,7 +66,7 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
             continue;
         }
         if (!checks) {
-            checks = phases::start_checks(ctx, old_entries);
+            checks = phases::start_checks(ctx, ctx.old_entries);
         }
         phases::finish_checks(ctx, checks);
         if (phases::join_swarm(ctx)) {
@@ -103,8 +100,8 @@ JoinResult run_join(const Config& config, Services& services, JoinPlan plan) {
                                 : (ctx.left_stale_state ? JoinOutcome::rejoined : JoinOutcome::joined);
     phases::verify(ctx);
     phases::apply_labels(ctx);
-    if (!old_entries.empty()) {
-        phases::remove_nodes(ctx, old_entries);
+    if (!ctx.old_entries.empty()) {
+        phases::remove_nodes(ctx, ctx.old_entries);
         if (ctx.result.outcome == JoinOutcome::joined) {
             ctx.result.outcome = JoinOutcome::rejoined;
         }

@@ -66,7 +66,7 @@ bool leave_stale(JoinContext& ctx, const std::string& why) {
     }
     ctx.left_stale_state = true;
     if (!stale_id.empty()) {
-        ctx.stale_node_ids.push_back(stale_id);  // the entry it may have got on a manager stays otherwise
+        ctx.old_entries.push_back(stale_id);  // the entry it may have got on a manager stays otherwise
     }
     return true;
 }
@@ -91,8 +91,8 @@ Membership check_membership(JoinContext& ctx) {
 
     if (s.local_state == "pending") {
         // A join may still be under way (a run stopped in the middle of its join; the engine goes on):
-        // leaving now would strand the entry it already has on the manager. The engine gives its own join 20
-        // s.
+        // leaving now would strand the entry it already has on the manager. The engine gives its own join
+        // 20 s.
         auto now = ctx.services.clock->now();
         if (!ctx.pending_since) {
             ctx.pending_since = now;
